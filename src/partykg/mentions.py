@@ -1,0 +1,51 @@
+"""Finding mentions of registry entities in a text from their names and aliases.
+
+Names are matched case-sensitively at word boundaries, longest first, so
+"Rosa Luxemburg" is one mention and "Lenin" does not match inside "Leninist".
+Explicit mentions from the annotation file are added; the result is sorted
+and numbered in reading order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .anchor import Span
+from .annotations import Source
+from .registry import Registry
+
+
+@dataclass(frozen=True, order=True)
+class Mention:
+    span: Span
+    entity: str
+    detection: str  # "alias" | "explicit"
+
+
+def name_pattern(registry: Registry) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """One regex for all detectable names, and the map name -> entity key."""
+    owner: dict[str, str] = {}
+    for ent in registry.entities.values():
+        if ent.detect:
+            for name in ent.names:
+                owner.setdefault(name, ent.key)
+    if not owner:
+        return None, owner
+    names = sorted(owner, key=lambda n: (-len(n), n))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+    return pattern, owner
+
+
+def find_mentions(source: Source, registry: Registry,
+                  compiled: tuple[re.Pattern[str] | None, dict[str, str]] | None = None
+                  ) -> list[Mention]:
+    pattern, owner = compiled or name_pattern(registry)
+    found: set[Mention] = set()
+    if pattern is not None:
+        for m in pattern.finditer(source.text):
+            found.add(Mention(Span(m.start(), m.end()), owner[m.group(0)], "alias"))
+    explicit_spans = {(m.span, m.entity) for m in source.mentions}
+    found = {m for m in found if (m.span, m.entity) not in explicit_spans}
+    found |= {Mention(m.span, m.entity, "explicit") for m in source.mentions}
+    return sorted(found)

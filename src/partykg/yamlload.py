@@ -1,0 +1,101 @@
+"""YAML loading that remembers where every key and item stands.
+
+The loader keeps line numbers (1-based) so that errors can name the file and
+line; it rejects duplicate keys, which PyYAML would otherwise silently merge.
+Mappings become :class:`LMap`, sequences :class:`LList`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+
+class LMap(dict):
+    """A dict that knows the line of itself and of each of its keys."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LList(list):
+    """A list that knows the line of itself and of each item."""
+
+    line: int = 0
+    lines: list
+
+    def line_of(self, index: int) -> int:
+        return self.lines[index] if index < len(self.lines) else self.line
+
+
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        out = LMap()
+        out.line = node.start_mark.line + 1
+        out.key_lines = {}
+        for key_node, value_node in node.value:
+            key = _convert(key_node, loader, file)
+            if not isinstance(key, (str, int)):
+                raise InputError(Problem(file, key_node.start_mark.line + 1,
+                                         "a key must be a plain word",
+                                         "write the key as text, e.g. `name:`"))
+            key = str(key)
+            if key in out:
+                raise InputError(Problem(
+                    file, key_node.start_mark.line + 1,
+                    f"duplicate key '{key}' (first at line {out.key_lines[key]})",
+                    "remove or rename one of the two"))
+            out.key_lines[key] = key_node.start_mark.line + 1
+            out[key] = _convert(value_node, loader, file)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        out_list = LList(_convert(item, loader, file) for item in node.value)
+        out_list.line = node.start_mark.line + 1
+        out_list.lines = [item.start_mark.line + 1 for item in node.value]
+        return out_list
+    value = loader.construct_object(node)
+    if isinstance(value, _dt.date):  # keep dates as the text wrote them
+        return node.value
+    return value
+
+
+def load_yaml(path: Path, display: str | None = None) -> Any:
+    """Load one YAML file with line numbers; YAML errors become InputError."""
+    file = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(Problem(file, 0, f"cannot read the file: {exc.strerror}",
+                                 "check that the path exists and is readable")) from exc
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise InputError(Problem(file, 1, "the file starts with a byte-order mark (BOM)",
+                                 "save the file as UTF-8 without BOM"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(Problem(file, line, f"not valid UTF-8 (byte {exc.start})",
+                                 "save the file as UTF-8")) from exc
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _convert(node, loader, file)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        msg = f"YAML syntax error: {exc.problem or exc.context}"
+        raise InputError(Problem(file, line, msg,
+                                 "check indentation, colons and quotes on this line "
+                                 "and the one before; quote text that contains ': ' or '#'")) from exc
+    finally:
+        loader.dispose()
