@@ -60,6 +60,7 @@ TOP = {"source": Field("map", True), "claims": Field("list"), "quotations": Fiel
        "citations": Field("list"), "links": Field("list"), "mentions": Field("list")}
 
 LINK_TYPES = ("agrees", "contradicts")
+EVIDENCE_KINDS = ("event", "work")  # besides quotations, citations and claims of the file
 CITO_CHARACTERIZATIONS = ("citesAsEvidence", "citesForInformation", "citesAsAuthority",
                           "citesAsRelated", "citesAsDataSource", "extends", "critiques",
                           "disagreesWith", "agreesWith", "usesMethodIn", "obtainsSupportFrom")
@@ -335,12 +336,12 @@ def _link(src, node, line, errors) -> None:
                    f"use one of: {', '.join(LINK_TYPES)}")
         return
     claims = v["claims"]
-    if len(claims) != 2 or claims[0] == claims[1]:
+    glob = [src.global_id(c) if LOCAL_ID["claims"].match(c) else c for c in claims]
+    if len(glob) != 2 or glob[0] == glob[1]:
         errors.add(src.file, v["_lines"]["claims"], "a link joins exactly two different claims",
                    "write `claims: [c02, ratcliffe-2012-c05]`")
         return
-    glob = [src.global_id(c) if LOCAL_ID["claims"].match(c) else c for c in claims]
-    src.links.append(Link(v["type"], glob, v["justification"], v["_line"]))
+    src.links.append(Link(v["type"], sorted(glob), v["justification"], v["_line"]))
 
 
 def _check_local_refs(src: Source, registry: Registry, errors: Collector) -> None:
@@ -369,7 +370,7 @@ def _check_local_refs(src: Source, registry: Registry, errors: Collector) -> Non
                            f"evidence of {c.id}: no quotation, citation or claim '{key}' "
                            "in this file", "check the id")
             else:
-                check_ref(ents, key, tuple(KINDS), src.file, lines.get("evidence", c.line),
+                check_ref(ents, key, EVIDENCE_KINDS, src.file, lines.get("evidence", c.line),
                           f"evidence of {c.id}", errors)
     for q in src.quotations:
         lines = q.lines
@@ -388,8 +389,14 @@ def _check_local_refs(src: Source, registry: Registry, errors: Collector) -> Non
 def check_links(sources: list[Source], errors: Collector) -> None:
     """Links may point to claims of other sources: check them once all are loaded."""
     claims = {s.global_id(c.id) for s in sources for c in s.claims}
+    pairs: dict[tuple[str, ...], str] = {}
     for s in sources:
         for link in s.links:
+            pair = tuple(link.claims)
+            if pair in pairs:
+                errors.add(s.file, link.line, f"the claims {pair[0]} and {pair[1]} are already "
+                           f"linked ({pairs[pair]})", "keep one link per pair of claims")
+            pairs.setdefault(pair, f"{s.file}:{link.line}")
             for cid in link.claims:
                 if cid not in claims:
                     errors.add(s.file, link.line, f"link: unknown claim '{cid}'",

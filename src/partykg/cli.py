@@ -178,7 +178,7 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
     from .query import list_queries, print_results, resolve_query, run_query
     if list_:
         table = Table(title="ready-made queries", title_justify="left")
-        table.add_column("name")
+        table.add_column("name", no_wrap=True)
         table.add_column("summary")
         table.add_column("parameters")
         for q in list_queries(proj.queries):

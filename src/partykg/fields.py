@@ -65,10 +65,12 @@ def check_map(node: Any, spec: dict[str, Field], file: str, errors: Collector,
                    f"write it as `key: value` lines; allowed keys: {', '.join(spec)}")
         return None
     out: dict[str, Any] = {"_line": node.line, "_lines": node.key_lines}
+    misspelt: set[str] = set()
     for key, value in node.items():
         kline = node.line_of(key)
         if key not in spec:
             close = difflib.get_close_matches(key, list(spec), n=1, cutoff=0.6)
+            misspelt.update(close)
             hint = f"did you mean '{close[0]}'?" if close else ""
             hint = (hint + " " if hint else "") + f"allowed keys in {what}: {', '.join(sorted(spec))}"
             errors.add(file, kline, f"unknown key '{key}' in {what}", hint)
@@ -78,7 +80,7 @@ def check_map(node: Any, spec: dict[str, Field], file: str, errors: Collector,
         if norm is not None:
             out[key] = norm
     for key, field in spec.items():
-        if field.required and key not in node:
+        if field.required and key not in node and key not in misspelt:
             errors.add(file, node.line, f"{what} lacks the required key '{key}'",
                        field.help or f"add `{key}:`")
     return out

@@ -33,6 +33,7 @@ PREFIXES: dict[str, str] = {
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",
     "sh": "http://www.w3.org/ns/shacl#",
+    "pkgsh": "https://w3id.org/partykg/shapes#",
     "wd": "http://www.wikidata.org/entity/",
     "wdt": "http://www.wikidata.org/prop/direct/",
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,7 +223,7 @@ def print_results(result: QueryResult, fmt: str, console) -> None:
         return
     if result.kind == "graph":
         data = serialize(result.raw, format=RdfFormat.TURTLE, prefixes=all_prefixes(result.base))
-        console.out(data.decode("utf-8"), end="")
+        sys.stdout.write(data.decode("utf-8"))
         return
     if fmt in ("csv", "tsv"):
         sep = "," if fmt == "csv" else "\t"
@@ -233,13 +234,13 @@ def print_results(result: QueryResult, fmt: str, console) -> None:
         writer.writerow(result.variables)
         for row in result.rows:
             writer.writerow([plain(t) for t in row])
-        console.out(buf.getvalue(), end="")
+        sys.stdout.write(buf.getvalue())
         return
     if fmt == "json":
-        console.out(json.dumps({"head": {"vars": result.variables},
+        sys.stdout.write(json.dumps({"head": {"vars": result.variables},
                                 "results": {"bindings": [
                                     {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
-                                    for row in result.rows]}}, ensure_ascii=False, indent=1))
+                                    for row in result.rows]}}, ensure_ascii=False, indent=1) + "\n")
         return
     from rich.table import Table
     prefixes = all_prefixes(result.base)

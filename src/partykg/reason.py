@@ -12,11 +12,12 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
 from .errors import InputError, Problem
-from .namespaces import PKG
+from .namespaces import PKG, graph_iri
 from .paths import Project
 from .store import load_store
 
@@ -55,25 +56,30 @@ def canary_triples() -> list[Triple]:
     return [Triple(claim, NamedNode(PKG + "claimant"), agent)]
 
 
-def reasoning_input(proj: Project, target: Path) -> int:
+def reasoning_input(proj: Project, target: Path, extra: Iterable[Triple] = ()) -> tuple[int, int]:
+    """Write ontology + data (+ canary, + ``extra``) as N-Triples; return
+    (triples, individuals), individuals being the subjects outside the ontology."""
     store = load_store(proj)
+    onto = graph_iri(proj.base, "ontology")
     triples = {Triple(q.subject, q.predicate, q.object) for q in store}
+    individuals = {q.subject.value for q in store if q.graph_name.value != onto}
     triples.update(canary_triples())
+    triples.update(extra)
     ordered = sorted(triples, key=str)
     serialize(ordered, str(target), format=RdfFormat.N_TRIPLES)
-    return len(ordered)
+    return len(ordered), len(individuals)
 
 
-def check_consistency(proj: Project) -> ReasonResult:
+def check_consistency(proj: Project, extra: Iterable[Triple] = ()) -> ReasonResult:
+    """HermiT on ontology + build (+ ``extra`` triples, e.g. a test's probe)."""
     import owlready2
     from owlready2 import OwlReadyInconsistentOntologyError, World, sync_reasoner_hermit
 
     with tempfile.TemporaryDirectory(prefix="partykg-reason-") as tmp:
         nt = Path(tmp) / "all.nt"
-        count = reasoning_input(proj, nt)
+        count, individuals = reasoning_input(proj, nt, extra)
         world = World()
         onto = world.get_ontology(nt.as_uri()).load()
-        individuals = len(list(onto.individuals()))
         try:
             with onto:
                 sync_reasoner_hermit(world, infer_property_values=False,

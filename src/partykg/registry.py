@@ -45,7 +45,8 @@ KINDS: dict[str, KindSpec] = {
         "council": "Council", "periodical": "Periodical", "publisher": "Publisher",
         "government": "Government", "international": "International",
         "group": "PoliticalGroup"}),
-    "group": KindSpec("groups.yaml", "Group", {}),
+    "group": KindSpec("groups.yaml", "Group", {
+        "description": Field("str", True, "say who the collective is, as the text describes it")}),
     "event": KindSpec("events.yaml", "Event", {
         "type": Field("str", True), "start": Field("date"), "end": Field("date"),
         "place": Field("keys"), "part_of": Field("key"), "participants": Field("keys"),

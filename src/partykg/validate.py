@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import rdflib
+from pyoxigraph import RdfFormat, Triple, parse, serialize
 from pyshacl import validate as pyshacl_validate
 from rdflib.namespace import SH
 
@@ -118,15 +119,18 @@ def validate(proj: Project) -> Report:
     if not proj.nquads.exists():
         raise InputError(Problem(str(proj.nquads), 0, "there is no build to validate",
                                  "run `partykg build` first"))
-    ds = rdflib.Dataset()
-    ds.parse(proj.nquads, format="nquads")
-    onto_id = rdflib.URIRef(graph_iri(proj.base, "ontology"))
-    data = rdflib.Graph()
-    ontology = rdflib.Graph()
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        (ontology if g == onto_id else data).add((s, p, o))
+    # Parse the dump itself: the store would normalise datatypes
+    # (xsd:nonNegativeInteger becomes xsd:integer), hiding what was published.
+    onto_id = graph_iri(proj.base, "ontology")
+    split: dict[bool, list[Triple]] = {True: [], False: []}
+    for q in parse(path=str(proj.nquads), format=RdfFormat.N_QUADS):
+        split[q.graph_name.value == onto_id].append(Triple(q.subject, q.predicate, q.object))
+    data, ontology = rdflib.Graph(), rdflib.Graph()
+    for graph, triples in ((ontology, split[True]), (data, split[False])):
+        graph.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
+    store = load_store(proj)
     results = shacl_results(data, load_shapes(proj.shapes), ontology)
-    results += query_violations(proj, load_store(proj))
+    results += query_violations(proj, store)
     index = json.loads(proj.index.read_text(encoding="utf-8"))["index"]
     return Report(not any(r.severity == "Violation" for r in results), results, index)
 

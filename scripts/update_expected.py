@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Write tests/expected/<query>.csv from the current build, for review.
+
+Run after a deliberate change of data or queries, then read the diff
+(`git diff tests/expected`) before committing: the files are the assertions
+of tests/test_queries.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from partykg.build import build, is_stale  # noqa: E402
+from partykg.expected import result_rows, to_csv  # noqa: E402
+from partykg.paths import project  # noqa: E402
+from partykg.query import list_queries, run_query  # noqa: E402
+from partykg.store import load_store  # noqa: E402
+
+
+def main() -> None:
+    proj = project(ROOT)
+    if is_stale(proj):
+        build(proj)
+    store = load_store(proj)
+    target = ROOT / "tests" / "expected"
+    target.mkdir(parents=True, exist_ok=True)
+    for rq in list_queries(proj.queries):
+        if rq.name.endswith("-violation"):
+            continue
+        result = run_query(proj, rq, {}, store)
+        (target / f"{rq.name}.csv").write_text(to_csv(result.variables, result_rows(result)),
+                                               encoding="utf-8")
+        print(f"{rq.name}: {len(result.rows)} rows")
+
+
+if __name__ == "__main__":
+    main()

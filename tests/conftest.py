@@ -1,0 +1,42 @@
+"""Shared fixtures: one real build of the repository's data per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from partykg.build import build
+from partykg.paths import Project, project
+from partykg.store import load_store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Project:
+    """The real data built into a temporary output folder."""
+    proj = project(ROOT, tmp_path_factory.mktemp("out"))
+    build(proj)
+    return proj
+
+
+@pytest.fixture(scope="session")
+def store(built):
+    return load_store(built)
+
+
+@pytest.fixture()
+def workdir(tmp_path) -> Path:
+    """A private copy of the project's sources, safe to break."""
+    for name in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def select(store, query: str) -> list[dict[str, str]]:
+    """Run SELECT over the union of graphs; rows as {variable: lexical value}."""
+    res = store.query(query, use_default_graph_as_union=True)
+    names = [v.value for v in res.variables]
+    return [{n: (sol[n].value if sol[n] is not None else None) for n in names} for sol in res]

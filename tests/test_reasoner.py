@@ -1,0 +1,30 @@
+"""HermiT (owlready2) on the ontology together with the built data."""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode, Triple
+
+from partykg.reason import check_consistency
+
+PKG = "https://w3id.org/partykg/ontology#"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def test_ontology_and_data_are_consistent(built):
+    """The real ontology + data: consistent, no unsatisfiable class, and the
+    canary inference present (proof that HermiT really ran)."""
+    result = check_consistency(built)
+    assert result.consistent, result.message
+    assert result.unsatisfiable == []
+    assert result.canary_inferred
+    assert result.individuals > 300 and result.triples > 2000
+    assert result.ok
+
+
+def test_reasoner_detects_an_inconsistency(built):
+    """Guards against a reasoner that returns quietly: a person who is also an
+    organization (disjoint classes) must be reported inconsistent."""
+    lenin = NamedNode("https://w3id.org/partykg/id/person/vladimir-lenin")
+    result = check_consistency(built, [Triple(lenin, RDF_TYPE, NamedNode(PKG + "Organization"))])
+    assert not result.consistent
+    assert not result.ok
