@@ -52,7 +52,8 @@ KINDS: dict[str, KindSpec] = {
         "place": Field("keys"), "part_of": Field("key"), "participants": Field("keys"),
         "original": Field("keys"), "resulting": Field("keys")}, {
         "revolution": "Revolution", "uprising": "Uprising", "strike": "Strike",
-        "war": "War", "congress": "Congress", "split": "Split", "coup": "Coup",
+        "war": "War", "congress": "Congress", "split": "Split",
+        "reorganization": "Reorganization", "coup": "Coup",
         "trial": "Trial", "election": "Election", "movement": "Movement"}),
     "place": KindSpec("places.yaml", "Place", {
         "type": Field("str", True), "part_of": Field("key")}, {
