@@ -201,5 +201,47 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
     print_results(result, fmt, out)
 
 
+@main.command()
+@click.option("--source", "only", multiple=True, help="Only this source id (repeatable).")
+@click.option("--check", is_flag=True, help="Exit 1 when any unreviewed name remains.")
+@click.option("--format", "fmt", type=click.Choice(["table", "yaml"]), default="table",
+              help="table for reading; yaml to paste reviewed names into data/coverage.yaml.")
+@click.pass_obj
+@handles_errors
+def coverage(proj: Project, only: tuple[str, ...], check: bool, fmt: str) -> None:
+    """Names in the texts that no mention covers, and near-matches of registry
+    names (misspellings).
+
+    Each unreviewed capitalised name is either an entity to add to the
+    registry (or an alias, or an explicit mention), or a non-entity to record
+    in data/coverage.yaml. The report converges to empty.
+    """
+    from .coverage import coverage_report
+    report = coverage_report(proj)
+    total = 0
+    for sid, findings in report.items():
+        if only and sid not in only:
+            continue
+        total += len(findings)
+        if fmt == "yaml":
+            out.print(f"  {sid}:", markup=False)
+            for f in findings:
+                out.print(f"    - {f.name!r}".replace("'", '"', 2) if "'" not in f.name
+                          else f'    - "{f.name}"', markup=False)
+            continue
+        if not findings:
+            out.print(f"{sid}: every name is covered or reviewed")
+            continue
+        table = Table(title=f"{sid}: {len(findings)} unreviewed name(s)", title_justify="left")
+        for col in ("name", "count", "first line", "near registry name"):
+            table.add_column(col, justify="right" if col in ("count", "first line") else "left")
+        for f in findings:
+            table.add_row(f.name, str(f.count), str(f.first_line), ", ".join(f.near))
+        out.print(table)
+    err.print(f"{total} unreviewed name(s)")
+    if check and total:
+        sys.exit(EXIT_NONCONFORMING)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
