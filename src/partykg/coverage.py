@@ -27,7 +27,7 @@ from .yamlload import LMap, load_yaml
 
 WORD = r"[A-Z][\w’'.-]*\w|[A-Z]"
 CONNECT = r"(?:of|the|de|del|la|and|for|on|in|to|a|an|et|du|des|van|von|le)"
-CANDIDATE_RE = re.compile(rf"(?<![\w’'])(?:{WORD})(?:\s+(?:{CONNECT}\s+)*(?:{WORD}))*")
+CANDIDATE_RE = re.compile(rf"(?<![\w’'])(?:{WORD})(?:[ \t]+(?:{CONNECT}[ \t]+)*(?:{WORD}))*")
 REVIEW = {"not_entities": Field("strs"), "sources": Field("map")}
 SENTENCE_START = re.compile(r"(?:^|[.!?:;\])]\s+|[\n\[(“\"‘*#-]\s*)$")
 
@@ -85,7 +85,7 @@ def coverage(source: Source, registry: Registry, reviewed: set[str],
     words = lowercase_words if lowercase_words is not None else lower_words([source.text])
     for start, end, name in candidates(source.text):
         first, _, rest = name.partition(" ")
-        if rest and is_common_word(source.text, start, first, words):
+        if rest and rest[0].isupper() and is_common_word(source.text, start, first, words):
             start, name = start + len(first) + 1, rest  # "As Trorsky" -> "Trorsky"
         if name in reviewed or any(covered[start:end]):
             continue
