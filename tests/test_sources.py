@@ -1,0 +1,85 @@
+"""Facts of each source of the corpus, as the graph must hold them (read from the texts)."""
+
+from __future__ import annotations
+
+from conftest import select
+
+ID = "https://w3id.org/partykg/id/"
+P = """
+PREFIX pkg: <https://w3id.org/partykg/ontology#>
+PREFIX schema: <http://schema.org/>
+PREFIX cito: <http://purl.org/spar/cito/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+"""
+
+
+def counts(store, source: str) -> dict[str, int]:
+    rows = select(store, P + f"""
+        SELECT ?cls (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+          GRAPH <https://w3id.org/partykg/graph/source/{source}> {{ ?x a ?cls }} }}
+        GROUP BY ?cls""")
+    return {r["cls"].rsplit("#", 1)[-1]: int(r["n"]) for r in rows}
+
+
+def claimants(store, source: str) -> dict[str, str]:
+    rows = select(store, P + f"""
+        SELECT ?c ?who WHERE {{ ?c pkg:statedIn <{ID}source/{source}> ; pkg:claimant ?who }}""")
+    return {r["c"].rsplit("-", 1)[-1]: r["who"].rsplit("/", 1)[-1] for r in rows}
+
+
+# --- crn-2003: Chicago Revolutionary Network, "Organization and Spontaneity" ------------
+
+def test_crn_metadata_and_reply(store):
+    """Written by the CRN in July 2003, replying to the Red & Black Notes pamphlet."""
+    rows = select(store, P + f"""
+        SELECT ?author ?created ?replyTo ?replyAuthor WHERE {{
+          <{ID}source/crn-2003> schema:author ?author ; schema:dateCreated ?created ;
+             cito:repliesTo ?replyTo . ?replyTo schema:author ?replyAuthor }}""")
+    assert rows == [{"author": ID + "organization/chicago-revolutionary-network",
+                     "created": "2003-07",
+                     "replyTo": ID + "work/organization-and-spontaneity",
+                     "replyAuthor": ID + "organization/red-and-black-notes"}]
+
+
+def test_crn_counts_and_speakers(store):
+    """19 claims, 2 quotations, 3 citations; the slogan belongs to the Bolsheviks and the
+    'Party must rule' theory to Lenin, as the CRN reports them."""
+    c = counts(store, "crn-2003")
+    assert (c["Claim"], c["Quotation"], c["Citation"]) == (19, 2, 3)
+    who = claimants(store, "crn-2003")
+    assert who["c08"] == "bolsheviks" and who["c11"] == "vladimir-lenin"
+    assert sum(1 for v in who.values() if v == "chicago-revolutionary-network") == 17
+    rows = select(store, P + f"""
+        SELECT ?speaker WHERE {{ ?q pkg:quotedIn <{ID}source/crn-2003> ; pkg:speaker ?speaker ;
+          oa:hasTarget/oa:hasSelector/oa:exact "The Party must rule for [over - Chirevnet] the working class" }}""")
+    assert rows == [{"speaker": ID + "person/vladimir-lenin"}]
+
+
+# --- new-socialist-nd: two layers, two speakers --------------------------------------------
+
+def test_new_socialist_two_layers(store):
+    """The introduction speaks for the New Socialist Group; the quoted Declaration
+    (Jan. 1996) for the Political Reorientation Faction, written inside the IS."""
+    who = claimants(store, "new-socialist-nd")
+    assert len(who) == 30
+    assert {who["c01"], who["c02"], who["c03"]} == {"new-socialist-group"}
+    assert who["c04"] == who["c30"] == "political-reorientation-faction"
+    assert {k for k, v in who.items() if v == "international-socialists-canada"} == {
+        "c11", "c14", "c19", "c22"}
+    rows = select(store, P + f"""
+        SELECT ?date ?faction ?parent WHERE {{
+          ?q pkg:quotedIn <{ID}source/new-socialist-nd> ; pkg:speaker ?faction ;
+             pkg:citedWork ?w . ?w schema:dateCreated ?date ; schema:author ?faction .
+          ?faction org:subOrganizationOf ?parent }}""")
+    assert rows == [{"date": "1996-01", "faction": ID + "organization/political-reorientation-faction",
+                     "parent": ID + "organization/international-socialists-canada"}]
+
+
+def test_new_socialist_answers_the_is(store):
+    """The faction's answer to the 'Where We Stand' claim contradicts it, with a justification."""
+    rows = select(store, P + f"""
+        SELECT ?j WHERE {{ ?l a pkg:Contradiction ; pkg:justification ?j ;
+          pkg:linksClaim <{ID}claim/new-socialist-nd-c19>, <{ID}claim/new-socialist-nd-c20> }}""")
+    assert len(rows) == 1 and "Where We Stand" in rows[0]["j"]
