@@ -83,3 +83,57 @@ def test_new_socialist_answers_the_is(store):
         SELECT ?j WHERE {{ ?l a pkg:Contradiction ; pkg:justification ?j ;
           pkg:linksClaim <{ID}claim/new-socialist-nd-c19>, <{ID}claim/new-socialist-nd-c20> }}""")
     assert len(rows) == 1 and "Where We Stand" in rows[0]["j"]
+
+
+# --- ratcliffe-2012: R. Ratcliffe, "(Help or Hindrance?)" ------------------------------------
+
+def test_ratcliffe_history_pages(store):
+    """Trotsky's History is quoted at the pages the essay gives (p. 122 … p. 1188)."""
+    rows = select(store, P + f"""
+        SELECT DISTINCT ?pages WHERE {{ ?q pkg:quotedIn <{ID}source/ratcliffe-2012> ;
+          pkg:speaker <{ID}person/leon-trotsky> ;
+          pkg:citedWork <{ID}work/history-of-the-russian-revolution> ; pkg:pages ?pages }}""")
+    pages = {r["pages"] for r in rows}
+    assert {"122", "131", "134", "138", "169", "734", "1123", "1129", "1188"} <= pages
+
+
+def test_ratcliffe_figes_and_secondary_quotations(store):
+    """Figes' A People's Tragedy at pp. 311, 319, 323; Shliapnikov's 'pound of bread' is
+    Shlyapnikov's words, found in Figes p. 311; Molotov quoted in the History p. 993."""
+    rows = select(store, P + f"""
+        SELECT ?speaker ?work ?pages WHERE {{ ?q pkg:quotedIn <{ID}source/ratcliffe-2012> ;
+          pkg:speaker ?speaker ; pkg:citedWork ?work ; pkg:pages ?pages }}""")
+    got = {(r["speaker"].rsplit("/", 1)[-1], r["work"].rsplit("/", 1)[-1], r["pages"]) for r in rows}
+    figes = {p for s, w, p in got if s == "orlando-figes"}
+    assert figes == {"311", "319", "323"}
+    assert ("alexander-shlyapnikov", "a-peoples-tragedy", "311") in got
+    assert ("vyacheslav-molotov", "history-of-the-russian-revolution", "993") in got
+    assert ("leon-trotsky", "the-challenge-of-the-left-opposition", "161") in got
+
+
+def test_ratcliffe_misspellings_are_aliases(store):
+    """The text's misspellings are kept as aliases and found as mentions of the right person."""
+    rows = select(store, P + """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?alias ?e WHERE { ?e skos:altLabel ?alias
+          FILTER(STR(?alias) IN ("Figues", "Mitchels", "Trorsky", "Zinnoviev", "Kamenov",
+                                 "Krassin", "Krushchev", "Krupskaia")) }""")
+    got = {r["alias"]: r["e"].rsplit("/", 1)[-1] for r in rows}
+    assert got == {"Figues": "orlando-figes", "Mitchels": "robert-michels",
+                   "Trorsky": "leon-trotsky", "Zinnoviev": "grigory-zinoviev",
+                   "Kamenov": "lev-kamenev", "Krassin": "leonid-krasin",
+                   "Krushchev": "nikita-khrushchev", "Krupskaia": "nadezhda-krupskaya"}
+    mentions = select(store, P + f"""
+        SELECT (COUNT(?m) AS ?n) WHERE {{ ?m oa:hasBody <{ID}person/orlando-figes> ;
+          oa:hasTarget/oa:hasSelector/oa:exact ?x FILTER(CONTAINS(?x, "Figues")) }}""")
+    assert int(mentions[0]["n"]) >= 5
+
+
+def test_ratcliffe_answers_trotsky_and_bukharin(store):
+    """Reported views keep their speakers, and Ratcliffe's answers contradict them."""
+    who = claimants(store, "ratcliffe-2012")
+    assert len(who) == 177
+    assert who["c015"] == "leon-trotsky" and who["c161"] == "nikolai-bukharin"
+    rows = select(store, P + f"""
+        SELECT ?other WHERE {{ <{ID}claim/ratcliffe-2012-c161> pkg:contradicts ?other }}""")
+    assert {r["other"].rsplit("-", 1)[-1] for r in rows} >= {"c164"}
