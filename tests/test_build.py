@@ -28,25 +28,33 @@ def test_one_named_graph_per_source_plus_registry_and_ontology(built):
     """Guards the graph layout researchers query by GRAPH."""
     manifest = json.loads(built.manifest.read_text())
     graphs = set(manifest["triples_per_graph"])
+    sources = ("crn-2003", "fightback-2021", "mandel-1970", "new-socialist-nd", "ratcliffe-2012")
     assert graphs == {
         "https://w3id.org/partykg/graph/ontology",
         "https://w3id.org/partykg/graph/registry",
-        "https://w3id.org/partykg/graph/source/mandel-1970",
+        *(f"https://w3id.org/partykg/graph/source/{s}" for s in sources),
     }
     assert all(n > 100 for n in manifest["triples_per_graph"].values())
 
 
 def test_every_span_matches_its_text(built, store):
-    """Every TextPositionSelector must cut exactly its TextQuoteSelector's text out of the source."""
-    text = (ROOT / "data/sources/000_773fbfcb8c76a8a9.txt").read_text(encoding="utf-8")
+    """Every TextPositionSelector must cut exactly its TextQuoteSelector's text out of the
+    source text it points to (the text file named by the source's annotation file)."""
+    import yaml
+    texts = {}
+    for ann in sorted((ROOT / "data/annotations").glob("*.yaml")):
+        meta = yaml.safe_load(ann.read_text(encoding="utf-8"))["source"]
+        texts[f"https://w3id.org/partykg/id/source/{meta['id']}"] = (
+            ROOT / "data" / meta["text"]).read_text(encoding="utf-8")
     rows = select(store, """
         PREFIX oa: <http://www.w3.org/ns/oa#>
-        SELECT ?exact ?prefix ?suffix ?start ?end WHERE {
-          ?t oa:hasSelector ?q, ?p . ?q oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
+        SELECT ?src ?exact ?prefix ?suffix ?start ?end WHERE {
+          ?t oa:hasSource ?src ; oa:hasSelector ?q, ?p .
+          ?q oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
           ?p oa:start ?start ; oa:end ?end }""")
-    assert len(rows) > 70
+    assert len(rows) > 1500 and {r["src"] for r in rows} == set(texts)
     for r in rows:
-        start, end = int(r["start"]), int(r["end"])
+        text, start, end = texts[r["src"]], int(r["start"]), int(r["end"])
         assert text[start:end] == r["exact"]
         assert text[:start].endswith(r["prefix"]) and text[end:].startswith(r["suffix"])
 
@@ -56,7 +64,8 @@ def test_checksum_recorded_is_the_texts(store):
     digest = hashlib.sha256((ROOT / "data/sources/000_773fbfcb8c76a8a9.txt").read_bytes()).hexdigest()
     rows = select(store, """
         PREFIX spdx: <http://spdx.org/rdf/terms#>
-        SELECT ?v WHERE { ?d spdx:checksum/spdx:checksumValue ?v }""")
+        SELECT ?v WHERE { <https://w3id.org/partykg/id/source/mandel-1970>
+          spdx:checksum/spdx:checksumValue ?v }""")
     assert [r["v"] for r in rows] == [digest]
 
 
@@ -81,7 +90,8 @@ def test_counts_match_manifest(built, store):
     src = manifest["sources"]["mandel-1970"]
     for cls, key in (("Claim", "claims"), ("Quotation", "quotations"), ("Citation", "citations"),
                      ("Mention", "mentions")):
-        rows = select(store, f"SELECT (COUNT(?x) AS ?n) WHERE {{ ?x a <{PKG}{cls}> }}")
+        rows = select(store, f"""SELECT (COUNT(?x) AS ?n) WHERE {{
+            GRAPH <https://w3id.org/partykg/graph/source/mandel-1970> {{ ?x a <{PKG}{cls}> }} }}""")
         assert int(rows[0]["n"]) == src[key], cls
 
 

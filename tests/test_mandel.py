@@ -65,7 +65,8 @@ def test_footnote_one_cites_three_volumes_of_lenin(store):
 def test_claims_speakers_and_stances(store):
     """31 claims; the reported views have their own claimants; selected stances."""
     rows = select(store, PREFIXES + """
-        SELECT ?claim ?claimant WHERE { ?claim a pkg:Claim ; pkg:claimant ?claimant }""")
+        SELECT ?claim ?claimant WHERE { ?claim a pkg:Claim ; pkg:claimant ?claimant ;
+          pkg:statedIn <https://w3id.org/partykg/id/source/mandel-1970> }""")
     assert len(rows) == 31
     claimant = {r["claim"].rsplit("/", 1)[-1]: r["claimant"].rsplit("/", 1)[-1] for r in rows}
     assert claimant["mandel-1970-c05"] == "rosa-luxemburg"
@@ -100,6 +101,7 @@ def test_misspelling_free_mentions(store):
     """Mentions found from names: Lenin is mentioned, and not inside 'Leninist'."""
     rows = select(store, PREFIXES + f"""
         SELECT ?exact WHERE {{ ?m oa:hasBody <{ID}person/vladimir-lenin> ;
-          oa:hasTarget/oa:hasSelector/oa:exact ?exact }}""")
+          oa:hasTarget ?t . ?t oa:hasSource <{ID}source/mandel-1970> ;
+          oa:hasSelector/oa:exact ?exact }}""")
     assert len(rows) == 7  # grep -ow Lenin on the text: 7 (Leninist/Leninism do not count)
     assert {r["exact"] for r in rows} == {"Lenin"}

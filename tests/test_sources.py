@@ -137,3 +137,67 @@ def test_ratcliffe_answers_trotsky_and_bukharin(store):
     rows = select(store, P + f"""
         SELECT ?other WHERE {{ <{ID}claim/ratcliffe-2012-c161> pkg:contradicts ?other }}""")
     assert {r["other"].rsplit("-", 1)[-1] for r in rows} >= {"c164"}
+
+
+# --- fightback-2021: unsigned Fightback (IMT Canada) article ------------------------------
+
+def test_fightback_unsigned_article(store):
+    """No author is named: no schema:author; Fightback publishes and speaks for the article."""
+    rows = select(store, P + f"""
+        SELECT ?author ?publisher WHERE {{ <{ID}source/fightback-2021> schema:publisher ?publisher
+          OPTIONAL {{ <{ID}source/fightback-2021> schema:author ?author }} }}""")
+    assert rows == [{"author": None, "publisher": ID + "organization/fightback"}]
+    who = claimants(store, "fightback-2021")
+    assert len(who) == 186
+    assert who["c010"] == "que-faire" and who["c015"] == "jesus-farias"
+    assert who["c021"] == "paul-mason" and who["c016"] == "yanis-varoufakis"
+
+
+def test_fightback_reported_views_are_answered(store):
+    """Que faire?'s 'immaturity' thesis opposes the crisis-of-leadership thesis and is
+    contradicted by the article's own claims."""
+    rows = select(store, P + f"""
+        SELECT ?t WHERE {{ <{ID}claim/fightback-2021-c010> pkg:opposesThesis ?t }}""")
+    assert rows == [{"t": ID + "thesis/crisis-of-leadership"}]
+    rows = select(store, P + f"""
+        SELECT ?other WHERE {{ <{ID}claim/fightback-2021-c010> pkg:contradicts ?other }}""")
+    assert rows, "the article answers Que faire?"
+
+
+def test_fightback_relations_with_dates(store):
+    """Trotsky joins the Bolsheviks in July 1917; the Spartacus League becomes the Communist
+    Party of Germany in December 1918; Franco's uprising on 17 July 1936; the Popular Front's
+    parties take part in its coming to power."""
+    rows = select(store, P + f"""
+        SELECT ?start WHERE {{ ?m org:member <{ID}person/leon-trotsky> ;
+          org:organization <{ID}organization/bolsheviks> ; schema:startDate ?start }}""")
+    assert rows == [{"start": "1917-07"}]
+    rows = select(store, P + f"""
+        SELECT ?start WHERE {{ ?e org:originalOrganization <{ID}organization/spartacus-league> ;
+          org:resultingOrganization <{ID}organization/communist-party-of-germany> ;
+          schema:startDate ?start }}""")
+    assert rows == [{"start": "1918-12"}]
+    rows = select(store, P + f"""
+        SELECT ?start WHERE {{ <{ID}event/spanish-coup-of-july-1936> schema:startDate ?start }}""")
+    assert rows == [{"start": "1936-07-17"}]
+    rows = select(store, P + f"""
+        SELECT ?p WHERE {{ ?e pkg:hasParticipant <{ID}organization/popular-front-spain>, ?p }}""")
+    parts = {r["p"].rsplit("/", 1)[-1] for r in rows}
+    assert {"workers-party-of-marxist-unification", "confederacion-nacional-del-trabajo"} <= parts
+
+
+def test_fightback_quotes_the_class_the_party_and_the_leadership(store):
+    """Trotsky's 'The Class, the Party and the Leadership' is quoted and attributed to him."""
+    rows = select(store, P + f"""
+        SELECT (COUNT(?q) AS ?n) WHERE {{ ?q pkg:quotedIn <{ID}source/fightback-2021> ;
+          pkg:speaker <{ID}person/leon-trotsky> ; pkg:citedWork ?w . ?w rdfs:label ?t
+          FILTER(STRSTARTS(?t, "The Class, the Party and the Leadership")) }}""")
+    assert int(rows[0]["n"]) >= 3
+
+
+def test_cross_source_links(store):
+    """At least 15 agreement/contradiction pairs join claims of different sources."""
+    rows = select(store, P + """
+        SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l pkg:linksClaim ?a, ?b .
+          ?a pkg:statedIn ?sa . ?b pkg:statedIn ?sb FILTER(?sa != ?sb) }""")
+    assert int(rows[0]["n"]) >= 15

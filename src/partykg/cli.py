@@ -78,8 +78,7 @@ def main(ctx: click.Context, root: str | None, out: str | None, base: str | None
 
 def print_summary(manifest: dict) -> None:
     table = Table(title="partykg build", title_justify="left")
-    for col in ("source", "claims", "quotations", "citations", "links", "mentions",
-                "entities mentioned"):
+    for col in ("source", "claims", "quotes", "cites", "links", "mentions", "entities"):
         table.add_column(col, justify="left" if col == "source" else "right",
                          no_wrap=col == "source")
     for sid, s in manifest["sources"].items():

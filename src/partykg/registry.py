@@ -44,7 +44,7 @@ KINDS: dict[str, KindSpec] = {
         "party": "PoliticalParty", "faction": "Faction", "union": "TradeUnion",
         "council": "Council", "periodical": "Periodical", "publisher": "Publisher",
         "government": "Government", "international": "International",
-        "group": "PoliticalGroup"}),
+        "group": "PoliticalGroup", "company": "Company"}),
     "group": KindSpec("groups.yaml", "Group", {
         "description": Field("str", True, "say who the collective is, as the text describes it")}),
     "event": KindSpec("events.yaml", "Event", {
@@ -54,7 +54,8 @@ KINDS: dict[str, KindSpec] = {
         "revolution": "Revolution", "uprising": "Uprising", "strike": "Strike",
         "war": "War", "congress": "Congress", "split": "Split",
         "reorganization": "Reorganization", "coup": "Coup",
-        "trial": "Trial", "election": "Election", "movement": "Movement"}),
+        "trial": "Trial", "election": "Election", "movement": "Movement",
+        "crisis": "Crisis"}),
     "place": KindSpec("places.yaml", "Place", {
         "type": Field("str", True), "part_of": Field("key")}, {
         "city": "City", "country": "Country", "region": "Region"}),
