@@ -63,6 +63,8 @@ CASES = {
                       "'1394' is not a Wikidata QID", "Q followed by digits"),
     "yaml-syntax-error": (ANN, "  - id: c03\n", "  - id: c03\n   oops: [\n", "oops: [",
                           "YAML syntax error", "indentation"),
+    "duplicate-qid": ("data/registry/persons.yaml", "qid: Q76586", "qid: Q1394", "karl-kautsky:",
+                      "Q1394 is the Wikidata item of both 'vladimir-lenin'", "merge the two entries"),
     "duplicate-id": (ANN, "  - id: c03\n", "  - id: c02\n", "  - id: c02", "duplicate id 'c02'",
                      "new number"),
 }

@@ -246,6 +246,16 @@ def check_ref(entities: dict[str, Entity], ref: str, allowed: tuple[str, ...], f
 
 
 def _check_aliases(entities: dict[str, Entity], errors: Collector) -> None:
+    owner: dict[str, Entity] = {}
+    for ent in entities.values():
+        if ent.qid and ent.qid in owner:
+            other = owner[ent.qid]
+            errors.add(ent.file, ent.line,
+                       f"{ent.qid} is the Wikidata item of both '{other.key}' "
+                       f"({other.file}:{other.line}) and '{ent.key}'",
+                       "one item is one entity: merge the two entries and use one key")
+        elif ent.qid:
+            owner[ent.qid] = ent
     seen: dict[str, Entity] = {}
     for ent in entities.values():
         if not ent.detect:
