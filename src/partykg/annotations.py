@@ -209,11 +209,11 @@ def load_source(path: Path, data_dir: Path, root: Path, registry: Registry,
     _check_meta_refs(src, registry, errors)
     ids: dict[str, int] = {}
     for i, node in enumerate(top.get("claims", [])):
-        _claim(src, node, top["claims"].line_of(i), registry, ids, errors)
+        _claim(src, node, top["claims"].line_of(i), ids, errors)
     for i, node in enumerate(top.get("quotations", [])):
-        _quotation(src, node, top["quotations"].line_of(i), registry, ids, errors)
+        _quotation(src, node, top["quotations"].line_of(i), ids, errors)
     for i, node in enumerate(top.get("citations", [])):
-        _citation(src, node, top["citations"].line_of(i), registry, ids, errors)
+        _citation(src, node, top["citations"].line_of(i), ids, errors)
     for i, node in enumerate(top.get("mentions", [])):
         _mention(src, node, top["mentions"].line_of(i), registry, errors)
     for i, node in enumerate(top.get("links", [])):
@@ -267,11 +267,18 @@ def _new_id(src: Source, v: dict, section: str, ids: dict[str, int], errors: Col
     return True
 
 
-def _claim(src, node, line, registry, ids, errors) -> None:
-    v = check_map(node, CLAIM, src.file, errors, "claim", line)
-    if v is None or not _new_id(src, v, "claims", ids, errors):
+def _checked(src, node, line, spec, what, section, ids, errors):
+    """Check one claim/quotation/citation entry: keys, a new id, its quote anchored."""
+    v = check_map(node, spec, src.file, errors, what, line)
+    if v is None or not _new_id(src, v, section, ids, errors):
+        return None, None
+    return v, _span(src, v, f"{what} {v['id']}", errors)
+
+
+def _claim(src, node, line, ids, errors) -> None:
+    v, span = _checked(src, node, line, CLAIM, "claim", "claims", ids, errors)
+    if v is None:
         return
-    span = _span(src, v, f"claim {v['id']}", errors)
     claim = Claim(v["id"], v["_line"], span, v.get("prefix"), v.get("suffix"), v["_lines"],
                   claimant=v.get("claimant", ""), paraphrase=v.get("paraphrase", ""),
                   about=v.get("about", []), evidence=v.get("evidence", []),
@@ -287,11 +294,10 @@ def _locator(src, v, errors) -> dict[str, str]:
     return {k: val for k, val in (loc or {}).items() if not k.startswith("_")}
 
 
-def _quotation(src, node, line, registry, ids, errors) -> None:
-    v = check_map(node, QUOTATION, src.file, errors, "quotation", line)
-    if v is None or not _new_id(src, v, "quotations", ids, errors):
+def _quotation(src, node, line, ids, errors) -> None:
+    v, span = _checked(src, node, line, QUOTATION, "quotation", "quotations", ids, errors)
+    if v is None:
         return
-    span = _span(src, v, f"quotation {v['id']}", errors)
     q = Quotation(v["id"], v["_line"], span, v.get("prefix"), v.get("suffix"), v["_lines"],
                   speaker=v.get("speaker", ""), work=v.get("work"),
                   locator=_locator(src, v, errors), edition=v.get("edition"),
@@ -299,11 +305,10 @@ def _quotation(src, node, line, registry, ids, errors) -> None:
     src.quotations.append(q)
 
 
-def _citation(src, node, line, registry, ids, errors) -> None:
-    v = check_map(node, CITATION, src.file, errors, "citation", line)
-    if v is None or not _new_id(src, v, "citations", ids, errors):
+def _citation(src, node, line, ids, errors) -> None:
+    v, span = _checked(src, node, line, CITATION, "citation", "citations", ids, errors)
+    if v is None:
         return
-    span = _span(src, v, f"citation {v['id']}", errors)
     char = v.get("characterization", "citesAsEvidence")
     if char not in CITO_CHARACTERIZATIONS:
         errors.add(src.file, v["_lines"]["characterization"],

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from .annotations import Source, format_locator
+from .annotations import Anchored, Source, format_locator
 from .anchor import Span
 from .fields import date_precision
 from .mentions import Mention
@@ -225,10 +225,7 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
     local |= {c.id: em.iri("citation", source.global_id(c.id)) for c in source.citations}
 
     for c in source.claims:
-        s = local[c.id]
-        _where(em, s, source, c.line, c.span)
-        em.add(s, "rdf:type", "pkg:Claim")
-        em.add(s, "rdfs:label", en(f"Claim {source.global_id(c.id)}"))
+        s = _annotation(em, local[c.id], source, c, "Claim")
         em.add(s, "pkg:claimant", ref(c.claimant))
         em.add(s, "pkg:statedIn", doc)
         em.add(s, "pkg:paraphrase", en(c.paraphrase))
@@ -243,10 +240,7 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
             em.add(s, "pkg:positionInSource", typed(c.span.start, "xsd:integer"))
             emit_span(em, s, source, c.span)
     for q in source.quotations:
-        s = local[q.id]
-        _where(em, s, source, q.line, q.span)
-        em.add(s, "rdf:type", "pkg:Quotation")
-        em.add(s, "rdfs:label", en(f"Quotation {source.global_id(q.id)}"))
+        s = _annotation(em, local[q.id], source, q, "Quotation")
         em.add(s, "pkg:speaker", ref(q.speaker))
         em.add(s, "pkg:quotedIn", doc)
         if q.work:
@@ -256,10 +250,7 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
         if q.span is not None:
             emit_span(em, s, source, q.span)
     for c in source.citations:
-        s = local[c.id]
-        _where(em, s, source, c.line, c.span)
-        em.add(s, "rdf:type", "pkg:Citation")
-        em.add(s, "rdfs:label", en(f"Citation {source.global_id(c.id)}"))
+        s = _annotation(em, local[c.id], source, c, "Citation")
         em.add(s, "cito:hasCitingEntity", doc)
         em.add(s, "cito:hasCitedEntity", ref(c.work))
         em.add(s, "cito:hasCitationCharacterization", "cito:" + c.characterization)
@@ -287,7 +278,11 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
         emit_span(em, s, source, m.span)
 
 
-def _where(em: Emitter, s: NamedNode, source: Source, line: int, span: Span | None) -> None:
-    passage = span.exact(source.text) if span else None
-    em.index[s.value] = Where(source.file, line, source.id, passage)
+def _annotation(em: Emitter, s: NamedNode, source: Source, item: Anchored, cls: str) -> NamedNode:
+    """Type, label and index entry shared by claims, quotations and citations."""
+    passage = item.span.exact(source.text) if item.span else None
+    em.index[s.value] = Where(source.file, item.line, source.id, passage)
+    em.add(s, "rdf:type", "pkg:" + cls)
+    em.add(s, "rdfs:label", en(f"{cls} {source.global_id(item.id)}"))
+    return s
 
