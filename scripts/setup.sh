@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Install everything partykg needs on a fresh Debian machine with Python >= 3.11:
-# a virtual environment in .venv with the package and its test tools, and Java
-# for the HermiT reasoner. Safe to run again.
+# a virtual environment in .venv with the package and its test tools, Java for
+# the HermiT reasoner and Apache Jena for checking the dumps. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v java >/dev/null 2>&1; then
-  echo "setup: installing Java (HermiT needs it)"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
+# Debian packages: Java for the HermiT reasoner, Apache Jena for the independent
+# check of the dumps (riot).
+need=()
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+dpkg-query -W -f='${Status}' libapache-jena-java 2>/dev/null | grep -q "install ok installed" \
+  || need+=(libapache-jena-java)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then

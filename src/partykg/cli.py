@@ -201,6 +201,31 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
 
 
 @main.command()
+@click.pass_obj
+@handles_errors
+def release(proj: Project) -> None:
+    """Build a versioned release into OUT/release/partykg-VERSION.
+
+    Dumps (TriG, N-Quads, Turtle, N-Triples, JSON-LD), the ontology (Turtle,
+    RDF/XML, HTML), VoID and DCAT descriptions, the validation report, the
+    queries, the CHANGELOG entry and SHA256SUMS. The issued date comes from
+    SOURCE_DATE_EPOCH or the CHANGELOG, so a rebuild is byte-identical.
+    Exit code 1 (and no release) when the data does not conform.
+    """
+    from .release import NotConforming, release as run_release
+    from .validate import render_report
+    try:
+        with stage("releasing") as progress:
+            folder = run_release(proj, progress)
+    except NotConforming as exc:
+        render_report(exc.report, "text", out)
+        err.print("no release was made: the data does not conform")
+        sys.exit(EXIT_NONCONFORMING)
+    out.print(f"release written to {folder}")
+    out.print((folder / "SHA256SUMS").read_text(encoding="utf-8"), markup=False)
+
+
+@main.command()
 @click.option("--source", "only", multiple=True, help="Only this source id (repeatable).")
 @click.option("--check", is_flag=True, help="Exit 1 when any unreviewed name remains.")
 @click.option("--format", "fmt", type=click.Choice(["table", "yaml"]), default="table",

@@ -1,0 +1,155 @@
+"""`partykg release`: the versioned folder, its reproducibility, and an independent
+check of every dump with Apache Jena's riot."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from conftest import ROOT
+from partykg import __version__
+from partykg.jena import riot
+from partykg.paths import project
+from partykg.release import release
+
+RDF_FILES = ("partykg.trig", "partykg.nq", "partykg.ttl", "partykg.nt", "partykg.jsonld",
+             "ontology/partykg.ttl", "ontology/partykg.owl", "void.ttl", "dcat.ttl",
+             "shacl-report.ttl")
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory) -> Path:
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    return release(project(ROOT, tmp_path_factory.mktemp("rel")))
+
+
+def test_release_folder_holds_every_artefact(released):
+    """Dumps, ontology in three forms, VoID, DCAT, report, queries, changelog, checksums."""
+    assert released.name == f"partykg-{__version__}"
+    for name in (*RDF_FILES, "context.jsonld", "ontology/index.html", "CHANGELOG.md",
+                 "README.md", "SHA256SUMS"):
+        assert (released / name).stat().st_size > 0, name
+    assert len(list((released / "queries").glob("*.rq"))) == len(list((ROOT / "queries").glob("*.rq")))
+    assert (released / "CHANGELOG.md").read_text().startswith(f"## [{__version__}] - ")
+
+
+def test_checksums_cover_every_file(released):
+    """SHA256SUMS lists every other file of the release with its real digest."""
+    lines = (released / "SHA256SUMS").read_text().splitlines()
+    listed = {}
+    for line in lines:
+        digest, name = line.split("  ", 1)
+        listed[name] = digest
+    files = {str(p.relative_to(released)) for p in released.rglob("*") if p.is_file()}
+    assert set(listed) == files - {"SHA256SUMS"}
+    for name, digest in listed.items():
+        assert hashlib.sha256((released / name).read_bytes()).hexdigest() == digest
+
+
+def test_rebuild_is_byte_identical(released, tmp_path):
+    """A second release from the same commit, in a fresh process with another hash seed,
+    has the same checksums for every file."""
+    out = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "7", "PARTYKG_ROOT": str(ROOT), "PARTYKG_OUT": str(out)}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    subprocess.run([sys.executable, "-m", "partykg.cli", "release"], env=env, check=True,
+                   capture_output=True)
+    again = out / "release" / released.name
+    assert (again / "SHA256SUMS").read_bytes() == (released / "SHA256SUMS").read_bytes()
+
+
+@pytest.mark.parametrize("name", RDF_FILES)
+def test_riot_accepts_every_dump(released, name):
+    """Apache Jena (riot --validate), an independent toolkit, accepts each RDF file.
+    JSON-LD is checked with Jena's JSON-LD 1.0 reader: the 1.1 reader of Debian's
+    Jena 4.5 packaging cannot load any document, and our file is plain JSON-LD 1.0."""
+    syntax = ["--syntax=jsonld10"] if name.endswith(".jsonld") else []
+    result = riot(*syntax, "--validate", str(released / name))
+    assert result.returncode == 0, result.stderr
+    assert "ERROR" not in result.stderr and "WARN" not in result.stderr
+
+
+def test_riot_counts_the_same_quads_in_every_dataset_dump(released):
+    """TriG, N-Quads and JSON-LD hold the same number of quads, as Jena counts them."""
+    counts = {}
+    for name in ("partykg.trig", "partykg.nq", "partykg.jsonld"):
+        syntax = ["--syntax=jsonld10"] if name.endswith(".jsonld") else []
+        out = riot(*syntax, "--count", str(released / name))
+        counts[name] = int(re.search(r"(?:Quads|Triples) = ([\d,]+)", out.stdout + out.stderr)
+                           .group(1).replace(",", ""))
+    assert len(set(counts.values())) == 1 and counts["partykg.nq"] > 30000, counts
+
+
+def test_jsonld_is_the_same_dataset(released):
+    """The compacted JSON-LD, read by rdflib with its inline @context, equals the N-Quads."""
+    a = rdflib.Dataset()
+    a.parse(released / "partykg.nq", format="nquads")
+    b = rdflib.Dataset()
+    b.parse(released / "partykg.jsonld", format="json-ld")
+    def ground(ds):  # blank nodes get new labels on parsing: compare the rest exactly
+        return {q for q in ds.quads() if not any(isinstance(t, rdflib.BNode) for t in q[:3])}
+    assert ground(a) == ground(b) and len(ground(a)) > 30000
+    assert len(list(a.quads())) == len(list(b.quads()))
+
+
+def test_void_and_dcat_describe_the_data(released):
+    """VoID counts and DCAT checksums are those of the release's own files."""
+    g = rdflib.Graph()
+    g.parse(released / "void.ttl")
+    g.parse(released / "dcat.ttl")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    spdx = rdflib.Namespace("http://spdx.org/rdf/terms#")
+    ds = rdflib.URIRef(f"https://w3id.org/partykg/dataset/{__version__}")
+    nq_lines = [l for l in (released / "partykg.nq").read_text().splitlines() if l and not l.startswith("#")]
+    assert int(g.value(ds, void.triples)) == len(nq_lines)
+    linkset = rdflib.URIRef(f"{ds}#wikidata-linkset")
+    sameas = [l for l in nq_lines if "<http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q" in l]
+    assert int(g.value(linkset, void.triples)) == len(sameas) > 60
+    dists = list(g.objects(ds, dcat.distribution))
+    assert len(dists) == 5
+    for dist in dists:
+        name = str(g.value(dist, rdflib.URIRef("http://purl.org/dc/terms/title")))
+        data = (released / name).read_bytes()
+        assert int(g.value(dist, dcat.byteSize)) == len(data)
+        assert str(g.value(g.value(dist, spdx.checksum), spdx.checksumValue)) == \
+            hashlib.sha256(data).hexdigest()
+    assert str(g.value(ds, dcat.version)) == __version__
+
+
+def test_versions_agree():
+    """One version everywhere: package, pyproject, ontology version IRI and info, CHANGELOG."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    onto = rdflib.Graph().parse(ROOT / "ontology/partykg.ttl")
+    owl = rdflib.OWL
+    o = rdflib.URIRef("https://w3id.org/partykg/ontology")
+    assert pyproject == __version__ == str(onto.value(o, owl.versionInfo))
+    assert str(onto.value(o, owl.versionIRI)) == f"https://w3id.org/partykg/ontology/{__version__}"
+    assert f"## [{__version__}] - " in (ROOT / "CHANGELOG.md").read_text()
+
+
+def test_source_date_epoch_sets_the_issued_date(tmp_path, monkeypatch):
+    """SOURCE_DATE_EPOCH, when set, is the issued date of the dataset (not the clock)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    folder = release(project(ROOT, tmp_path))
+    assert '"2026-01-01"^^xsd:date' in (folder / "dcat.ttl").read_text()
+
+
+def test_missing_changelog_entry_is_refused(workdir):
+    """A release needs its CHANGELOG entry: exit 2, and no release folder."""
+    (workdir / "CHANGELOG.md").write_text("# Changelog\n")
+    (workdir / "pyproject.toml").write_text("")
+    env = {**os.environ, "PARTYKG_ROOT": str(workdir), "PARTYKG_OUT": str(workdir / "out")}
+    result = subprocess.run([sys.executable, "-m", "partykg.cli", "release"], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert f"no entry for version {__version__}" in result.stderr
+    assert not (workdir / "out" / "release").exists()
