@@ -17,7 +17,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from partykg.build import build, is_stale  # noqa: E402
 from partykg.expected import result_rows, to_csv  # noqa: E402
 from partykg.paths import project  # noqa: E402
-from partykg.query import list_queries, run_query  # noqa: E402
+from partykg.localserver import sparql_server  # noqa: E402
+from partykg.query import WIKIDATA_SPARQL, list_queries, run_query  # noqa: E402
 from partykg.store import load_store  # noqa: E402
 
 
@@ -28,10 +29,16 @@ def main() -> None:
     store = load_store(proj)
     target = ROOT / "tests" / "expected"
     target.mkdir(parents=True, exist_ok=True)
+    with sparql_server(ROOT / "tests" / "fixtures" / "wikidata.ttl") as wikidata:
+        write_all(proj, store, target, {WIKIDATA_SPARQL: wikidata})
+
+
+def write_all(proj, store, target: Path, services: dict[str, str]) -> None:
+    """Federated queries run against the local stand-in for Wikidata."""
     for rq in list_queries(proj.queries):
         if rq.name.endswith("-violation"):
             continue
-        result = run_query(proj, rq, {}, store)
+        result = run_query(proj, rq, {}, store, services)
         (target / f"{rq.name}.csv").write_text(to_csv(result.variables, result_rows(result)),
                                                encoding="utf-8")
         print(f"{rq.name}: {len(result.rows)} rows")

@@ -35,6 +35,16 @@ def workdir(tmp_path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="session")
+def wikidata_endpoint():
+    """A real SPARQL endpoint on 127.0.0.1 (Oxigraph server, read-only) loaded with
+    tests/fixtures/wikidata.ttl, standing in for https://query.wikidata.org/sparql;
+    stopped at the end of the session."""
+    from partykg.localserver import sparql_server
+    with sparql_server(ROOT / "tests/fixtures/wikidata.ttl") as url:
+        yield url
+
+
 def select(store, query: str) -> list[dict[str, str]]:
     """Run SELECT over the union of graphs; rows as {variable: lexical value}."""
     res = store.query(query, use_default_graph_as_union=True)

@@ -169,14 +169,21 @@ def reason(proj: Project) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
               default="table", help="Output format.")
 @click.option("--param", "-p", multiple=True, metavar="NAME=VALUE",
-              help="Set a query parameter, e.g. -p person_iri=https://…")
+              help="Set a query parameter, e.g. -p person=https://…")
+@click.option("--wikidata-endpoint", metavar="URL",
+              help="Send SERVICE <https://query.wikidata.org/sparql> to this endpoint instead "
+                   "(a mirror, or a local stand-in).")
 @click.pass_obj
 @handles_errors
-def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[str, ...]) -> None:
+def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[str, ...],
+          wikidata_endpoint: str | None) -> None:
     """Run QUERY (a file of queries/ by name or number, or any .rq path)
     against the built graph in an embedded store.
+
+    Queries tagged `federated` call Wikidata through SERVICE and need
+    internet access (or --wikidata-endpoint).
     """
-    from .query import list_queries, print_results, resolve_query, run_query
+    from .query import WIKIDATA_SPARQL, list_queries, print_results, resolve_query, run_query
     if list_:
         table = Table(title="ready-made queries", title_justify="left")
         table.add_column("name", no_wrap=True)
@@ -196,7 +203,8 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
         params[name] = value
     ensure_built(proj)
     rq = resolve_query(proj.queries, query)
-    result = run_query(proj, rq, params)
+    services = {WIKIDATA_SPARQL: wikidata_endpoint} if wikidata_endpoint else {}
+    result = run_query(proj, rq, params, services=services)
     print_results(result, fmt, out)
 
 
