@@ -148,7 +148,7 @@ def test_fightback_unsigned_article(store):
           OPTIONAL {{ <{ID}source/fightback-2021> schema:author ?author }} }}""")
     assert rows == [{"author": None, "publisher": ID + "organization/fightback"}]
     who = claimants(store, "fightback-2021")
-    assert len(who) == 186
+    assert len(who) == 197
     assert who["c010"] == "que-faire" and who["c015"] == "jesus-farias"
     assert who["c021"] == "paul-mason" and who["c016"] == "yanis-varoufakis"
 
