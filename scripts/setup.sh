@@ -6,11 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: Java for the HermiT reasoner, Apache Jena for the independent
-# check of the dumps (riot).
+# check of the dumps (riot), Chromium and its driver for the browser tests.
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
-dpkg-query -W -f='${Status}' libapache-jena-java 2>/dev/null | grep -q "install ok installed" \
-  || need+=(libapache-jena-java)
+for pkg in libapache-jena-java chromium chromium-driver; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

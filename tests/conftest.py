@@ -45,6 +45,18 @@ def wikidata_endpoint():
         yield url
 
 
+@pytest.fixture(scope="session")
+def server_url(built):
+    """`partykg serve` on the real build, on 127.0.0.1 with a free port, a 3 s query time
+    limit, a 5,000-row cap and CORS open; stopped at the end of the session."""
+    from partykg.server import serve_in_thread
+    server, url = serve_in_thread(built, timeout=3.0, max_rows=5000, workers=2, cors="*")
+    try:
+        yield url
+    finally:
+        server.shutdown()
+
+
 def select(store, query: str) -> list[dict[str, str]]:
     """Run SELECT over the union of graphs; rows as {variable: lexical value}."""
     res = store.query(query, use_default_graph_as_union=True)

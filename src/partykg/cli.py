@@ -209,6 +209,44 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; anything but 127.0.0.1 exposes the server to the network.")
+@click.option("--port", default=7878, show_default=True, type=int)
+@click.option("--timeout", default=10.0, show_default=True, type=float,
+              help="Time limit of one query, in seconds.")
+@click.option("--max-rows", default=10_000, show_default=True, type=int,
+              help="Largest result (rows or triples) the endpoint returns.")
+@click.option("--workers", default=2, show_default=True, type=int,
+              help="Query worker processes (queries run in parallel up to this number).")
+@click.option("--cors", metavar="ORIGIN", help="Send Access-Control-Allow-Origin: ORIGIN (e.g. *).")
+@click.option("--no-union", is_flag=True,
+              help="Make the default graph empty instead of the union of the named graphs.")
+@click.pass_obj
+@handles_errors
+def serve(proj: Project, host: str, port: int, timeout: float, max_rows: int, workers: int,
+          cors: str | None, no_union: bool) -> None:
+    """Serve the graph: query page at /, SPARQL endpoint at /sparql, a page for
+    every IRI under the base (/id/…), the ontology at /ontology.
+
+    Builds first when the output is missing or out of date. Read-only.
+    """
+    from .server import Settings, make_server
+    ensure_built(proj)
+    with stage("loading the store and starting query workers"):
+        server, app = make_server(proj, Settings(host, port, timeout, max_rows, workers, cors,
+                                                 not no_union))
+    url = f"http://{host}:{server.server_address[1]}/"
+    out.print(f"partykg is serving at {url}  (SPARQL endpoint: {url}sparql; Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        app.close()
+
+
+@main.command()
 @click.pass_obj
 @handles_errors
 def release(proj: Project) -> None:
