@@ -190,3 +190,12 @@ def test_api_lists_every_ready_made_query(server_url):
     status, _, body = http(server_url + "/api/queries")
     names = [q["name"] for q in json.loads(body)]
     assert status == 200 and names == sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
+
+
+def test_oversized_request_body_is_refused(server_url):
+    """A POST body over 1 MB is refused with 413 before it is parsed; the server goes on."""
+    big = ("SELECT * WHERE { ?s ?p ?o } #" + "x" * 1_100_000).encode()
+    status, _, body = http(server_url + "/sparql", big, {"Content-Type": "application/sparql-query"})
+    assert status == 413 and b"larger than" in body
+    status, _, _ = http(server_url + "/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}))
+    assert status == 200
