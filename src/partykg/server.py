@@ -182,6 +182,13 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(405, "only /sparql accepts POST")
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
+            remaining = length if length <= 64 * MAX_BODY else 0
+            while remaining > 0:  # drain the body, so that the client reads our answer
+                chunk = self.rfile.read(min(65536, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+            self.close_connection = True
             return self.error(413, f"the request body is larger than {MAX_BODY} bytes")
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()

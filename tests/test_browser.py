@@ -1,0 +1,266 @@
+"""The query page and an entity page of `partykg serve`, in a real browser.
+
+Headless Debian Chromium driven by Selenium (Debian packages `chromium` and
+`chromium-driver`, PyPI `selenium`). The driver and the browser are the
+system's own, so Selenium Manager never downloads anything. The server is a
+real `partykg serve` on the real build, on 127.0.0.1 only (the `server_url`
+fixture of tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WAIT = 30  # seconds: an upper bound for explicit waits, never a sleep
+QUERY_PAGE_SHOT = Path("/tmp/partykg-query-page.png")
+LENIN_PAGE_SHOT = Path("/tmp/partykg-lenin-page.png")
+
+
+# --- fixtures -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Chromium with a fresh profile; performance logging on, so that a
+    test can list every request the page made."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    if missing:
+        message = f"{', '.join(missing)} missing: apt-get install chromium chromium-driver"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--disable-sync", "--window-size=1400,1000",
+                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+# --- helpers --------------------------------------------------------------------
+
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def get_json(url: str):
+    with _opener.open(url, timeout=WAIT) as response:
+        return json.load(response)
+
+
+def sparql_rows(server_url: str, query: str) -> list[dict]:
+    request = urllib.request.Request(
+        server_url + "/sparql", data=urllib.parse.urlencode({"query": query}).encode(),
+        headers={"Accept": "application/sparql-results+json",
+                 "Content-Type": "application/x-www-form-urlencoded"})
+    with _opener.open(request, timeout=WAIT) as response:
+        return json.load(response)["results"]["bindings"]
+
+
+def open_query_page(driver, server_url: str) -> None:
+    """Load / and wait until the statistics and the query list are drawn."""
+    driver.get(server_url + "/")
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+    WebDriverWait(driver, WAIT).until(
+        EC.presence_of_element_located((By.CSS_SELECTOR, "#yasgui .yasqe_queryButton")))
+
+
+def editor_text(driver) -> str:
+    return driver.execute_script("return window.partykgYasgui.getTab().getQuery();")
+
+
+def result_rows(driver) -> list:
+    return driver.find_elements(By.CSS_SELECTOR, "#yasgui .yasr table.dataTable tbody tr")
+
+
+def full_page_screenshot(driver, target: Path, copy_to: Path, max_height: int = 3200) -> None:
+    """Screenshot of the whole page (up to max_height pixels), kept in pytest's tmp
+    dir and copied for the reviewer."""
+    width = driver.get_window_size()["width"]
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(width, min(max(height, 800), max_height))
+    driver.execute_script("window.scrollTo(0, 0)")
+    try:
+        assert driver.save_screenshot(str(target))
+    finally:
+        driver.set_window_size(1400, 1000)
+    shutil.copyfile(target, copy_to)
+
+
+def requests_made(driver) -> list[str]:
+    """URLs of the requests the page made since the last call (performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+# --- tests ----------------------------------------------------------------------
+
+def test_query_page_lists_every_query_and_shows_statistics(browser, server_url):
+    """Guards the landing section and the query list: one loadable element per
+    ready-made query that /api/queries returns (all of queries/*.rq, in file
+    order), the per-source counts, total triples, entities per kind and Wikidata
+    links as /api/stats gives them, and the links to dumps, ontology and pages."""
+    queries = get_json(server_url + "/api/queries")
+    stats = get_json(server_url + "/api/stats")
+    assert [q["name"] for q in queries] == sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
+
+    open_query_page(browser, server_url)
+    assert browser.title == "partykg — SPARQL query page"
+
+    elements = browser.find_elements(By.CSS_SELECTOR, "[data-query-name]")
+    assert [e.get_attribute("data-query-name") for e in elements] == [q["name"] for q in queries]
+    for q in queries:
+        item = browser.find_element(By.ID, f"query-{q['name']}")
+        assert q["summary"] in item.text
+
+    assert browser.find_element(By.ID, "stat-quads").text == f"{stats['quads']:,}"
+    assert browser.find_element(By.ID, "stat-wikidata").text == f"{stats['wikidata_links']:,}"
+    assert browser.find_element(By.ID, "stat-entities").text == f"{sum(stats['entities'].values()):,}"
+    for source, counts in stats["sources"].items():
+        row = browser.find_element(By.CSS_SELECTOR, f'#sources-table tr[data-source="{source}"]')
+        for column in ("claims", "quotations", "citations", "mentions"):
+            cell = row.find_element(By.CSS_SELECTOR, f'td[data-stat="{column}"]')
+            assert cell.text == f"{counts[column]:,}", (source, column)
+    # The essays' titles come from the graph itself (a SPARQL query of the page).
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, '#sources-table tr[data-source="mandel-1970"] .source-title').text
+        == "The revolutionary vanguard and spontaneous mass action")
+    for kind, n in stats["entities"].items():
+        row = browser.find_element(By.CSS_SELECTOR, f'#entities-table tr[data-kind="{kind}"]')
+        assert row.find_element(By.CSS_SELECTOR, "td").text == f"{n:,}"
+
+    hrefs = {a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a[href]")}
+    for path in [f"/dumps/{d}" for d in stats["dumps"]] + [
+            "/ontology", "/id/person/vladimir-lenin", "/id/source/mandel-1970"]:
+        assert server_url + path in hrefs, path
+
+
+def test_cited_works_query_loads_and_runs(browser, server_url, shots):
+    """Guards the one-click loading of a ready-made query into YASGUI and a run
+    against the page's own /sparql: query 05 shows Trotsky's History of the
+    Russian Revolution, and its IRI links to this server's page of the work."""
+    queries = {q["name"]: q for q in get_json(server_url + "/api/queries")}
+    open_query_page(browser, server_url)
+
+    browser.find_element(By.CSS_SELECTOR, '[data-query-name="05-cited-works"]').click()
+    WebDriverWait(browser, WAIT).until(
+        lambda d: editor_text(d) == queries["05-cited-works"]["query"])
+    assert browser.execute_script("return window.partykgYasgui.getTab().getEndpoint();") \
+        == server_url + "/sparql"
+
+    WebDriverWait(browser, WAIT).until(
+        EC.element_to_be_clickable((By.CSS_SELECTOR, "#yasgui .yasqe_queryButton"))).click()
+
+    def history_row(driver):
+        for row in result_rows(driver):
+            text = row.text
+            if "The History of the Russian Revolution" in text and "Leon Trotsky" in text:
+                return row
+        return False
+    try:
+        row = WebDriverWait(browser, WAIT).until(history_row)
+    except TimeoutException:
+        pytest.fail("no result row with the History and Trotsky; results: "
+                    + browser.find_element(By.CSS_SELECTOR, "#yasgui .yasr").text[:2000])
+    links = [a.get_attribute("href") for a in row.find_elements(By.CSS_SELECTOR, "a.iri")]
+    assert server_url + "/id/work/history-of-the-russian-revolution" in links
+
+    full_page_screenshot(browser, shots / "query-page.png", QUERY_PAGE_SHOT)
+
+
+def test_run_button_fills_in_query_parameters(browser, server_url):
+    """Guards the parameters of ready-made queries: "Run" on query 02 puts the
+    default entity (Vladimir Lenin, from the #+ defaults header) in place of
+    ?_entity_iri and shows as many rows as the endpoint returns for that text."""
+    open_query_page(browser, server_url)
+    browser.find_element(By.CSS_SELECTOR, '[data-run-query-name="02-claims-about-entity"]').click()
+    WebDriverWait(browser, WAIT).until(lambda d: result_rows(d))
+    text = editor_text(browser)
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    assert "<https://w3id.org/partykg/id/person/vladimir-lenin>" in body
+    assert "?_entity_iri" not in body
+    expected = len(sparql_rows(server_url, text))
+    assert expected > 0
+    WebDriverWait(browser, WAIT).until(lambda d: d.execute_script(
+        "return window.partykgYasgui.getTab().getYasr().results.getBindings().length") == expected)
+
+
+def test_query_page_works_offline(browser, server_url):
+    """Guards the vendored YASGUI: loading the page and running a query fetch
+    nothing outside the server's own origin (no CDN, no prefix.cc, no LOV), no
+    autocompleter that calls a remote service is enabled, and the page raises no
+    JavaScript error."""
+    requests_made(browser)  # empty the log
+    browser.get_log("browser")
+    open_query_page(browser, server_url)
+    browser.find_element(By.CSS_SELECTOR, '[data-run-query-name="08-dataset-statistics"]').click()
+    WebDriverWait(browser, WAIT).until(lambda d: result_rows(d))
+
+    completers = browser.execute_script(
+        "return window.partykgYasgui.getTab().getYasqe().config.autocompleters;")
+    assert set(completers) <= {"variables", "partykgPrefixes"}, completers
+
+    urls = requests_made(browser)
+    assert server_url + "/static/yasgui/yasgui.min.js" in urls
+    assert any(u.startswith(server_url + "/sparql") for u in urls)
+    outside = [u for u in urls
+               if urllib.parse.urlsplit(u).scheme in ("http", "https", "ws", "wss")
+               and not u.startswith(server_url + "/")]
+    assert outside == []
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+
+
+def test_lenin_page(browser, server_url, shots):
+    """Guards the entity page reached from the query page: Vladimir Lenin's page
+    shows his name, the verified Wikidata link Q1394, and the claims about him,
+    among them Mandel's claim mandel-1970-c01."""
+    open_query_page(browser, server_url)
+    browser.find_element(By.CSS_SELECTOR, '#example-pages a[href="/id/person/vladimir-lenin"]').click()
+    WebDriverWait(browser, WAIT).until(EC.url_to_be(server_url + "/id/person/vladimir-lenin"))
+    heading = WebDriverWait(browser, WAIT).until(
+        EC.visibility_of_element_located((By.TAG_NAME, "h1")))
+    assert heading.text == "Vladimir Lenin"
+
+    wikidata = browser.find_elements(By.XPATH, "//a[contains(@href, 'wikidata.org/entity/Q1394')]")
+    assert wikidata and "Q1394" in wikidata[0].text
+
+    claim = browser.find_elements(
+        By.XPATH, "//h2[starts-with(normalize-space(), 'Claims about')]"
+                  "/following-sibling::ul[1]//a[normalize-space() = 'mandel-1970-c01']")
+    assert claim, "no link mandel-1970-c01 in the list under 'Claims about …'"
+    assert claim[0].get_attribute("href") == server_url + "/id/claim/mandel-1970-c01"
+
+    full_page_screenshot(browser, shots / "lenin-page.png", LENIN_PAGE_SHOT)
