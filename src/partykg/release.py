@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
+from pyoxigraph import NamedNode, RdfFormat, Triple, parse, serialize
 
 from . import __version__
 from .build import atomic_replace, build, serialize_sorted_prefixes

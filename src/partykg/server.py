@@ -21,7 +21,6 @@ import json
 import threading
 import urllib.parse
 from dataclasses import dataclass
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from .ontodoc import render as render_ontology
 from .pages import Pages, describe_triples
 from .paths import Project
 from .query import list_queries
-from .sparqlpool import GRAPH_TYPES, SELECT_TYPES, Job, QueryPool
+from .sparqlpool import GRAPH_TYPES, Job, QueryPool
 from .store import load_store
 
 STATIC = Path(__file__).parent / "web" / "static"
