@@ -10,7 +10,6 @@ with an optional type suffix: ``?_person_iri``, ``?_n_integer``,
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -249,10 +248,8 @@ def print_results(result: QueryResult, fmt: str, console) -> None:
         sys.stdout.write(buf.getvalue())
         return
     if fmt == "json":
-        sys.stdout.write(json.dumps({"head": {"vars": result.variables},
-                                "results": {"bindings": [
-                                    {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
-                                    for row in result.rows]}}, ensure_ascii=False, indent=1) + "\n")
+        from .sparqlpool import serialize_select
+        sys.stdout.write(serialize_select(result.variables, result.rows, "json").decode("utf-8") + "\n")
         return
     from rich.table import Table
     prefixes = all_prefixes(result.base)
@@ -263,18 +260,4 @@ def print_results(result: QueryResult, fmt: str, console) -> None:
         table.add_row(*(compact(t, prefixes) for t in row))
     console.print(table)
     console.print(f"{len(result.rows)} row(s)")
-
-
-def _json_term(t) -> dict:
-    kind = type(t).__name__
-    if kind == "NamedNode":
-        return {"type": "uri", "value": t.value}
-    if kind == "BlankNode":
-        return {"type": "bnode", "value": t.value}
-    out = {"type": "literal", "value": t.value}
-    if t.language:
-        out["xml:lang"] = t.language
-    elif t.datatype.value != XSD + "string":
-        out["datatype"] = t.datatype.value
-    return out
 
