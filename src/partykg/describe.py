@@ -69,24 +69,21 @@ def void_triples(store: Store, info: ReleaseInfo) -> list[Triple]:
                    "spdx", "owl", "rdfs"):
         add(ds, "void:vocabulary", NamedNode(PREFIXES[prefix].rstrip("#") if prefix == "pkg"
                                              else PREFIXES[prefix]))
-    for path, name in (("void:dataDump", "partykg.nq"), ("void:dataDump", "partykg.trig")):
-        add(ds, path, NamedNode(info.download_base + name))
-    classes = _count(store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } "
-                            "GROUP BY ?c ORDER BY ?c")
-    add(ds, "void:classes", integer(len(classes)))
-    for cls, n in classes:
-        part = NamedNode(f"{ds.value}#class-{_slug(cls.value)}")
-        add(ds, "void:classPartition", part)
-        add(part, "void:class", cls)
-        add(part, "void:entities", integer(n))
-    props = _count(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
-                          "GROUP BY ?p ORDER BY ?p")
-    add(ds, "void:properties", integer(len(props)))
-    for prop, n in props:
-        part = NamedNode(f"{ds.value}#property-{_slug(prop.value)}")
-        add(ds, "void:propertyPartition", part)
-        add(part, "void:property", prop)
-        add(part, "void:triples", integer(n))
+    for name in ("partykg.nq", "partykg.trig"):
+        add(ds, "void:dataDump", NamedNode(info.download_base + name))
+    # class and property partitions: (name, query, count, partition, key, measure)
+    for kind, query, count, partition, key, measure in (
+            ("class", "SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?x } }",
+             "void:classes", "void:classPartition", "void:class", "void:entities"),
+            ("property", "SELECT ?x (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?x ?o } }",
+             "void:properties", "void:propertyPartition", "void:property", "void:triples")):
+        rows = _count(store, query + " GROUP BY ?x ORDER BY ?x")
+        add(ds, count, integer(len(rows)))
+        for term, n in rows:
+            part = NamedNode(f"{ds.value}#{kind}-{_slug(term.value)}")
+            add(ds, partition, part)
+            add(part, key, term)
+            add(part, measure, integer(n))
     graphs = _count(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
                            "GROUP BY ?g ORDER BY ?g")
     for graph, n in graphs:

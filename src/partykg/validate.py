@@ -51,11 +51,7 @@ def load_shapes(shapes_dir: Path) -> rdflib.Graph:
 
 
 def _short(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, rdflib.URIRef):
-        return str(term)
-    return str(term)
+    return "" if term is None else str(term)
 
 
 def shacl_results(data: rdflib.Graph, shapes: rdflib.Graph,
