@@ -36,6 +36,15 @@ def workdir(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def released(tmp_path_factory) -> Path:
+    """A real release (`partykg release`) of the repository's data."""
+    import os
+    from partykg.release import release
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    return release(project(ROOT, tmp_path_factory.mktemp("rel")))
+
+
+@pytest.fixture(scope="session")
 def wikidata_endpoint():
     """A real SPARQL endpoint on 127.0.0.1 (Oxigraph server, read-only) loaded with
     tests/fixtures/wikidata.ttl, standing in for https://query.wikidata.org/sparql;

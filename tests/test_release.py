@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 import rdflib
@@ -23,12 +22,6 @@ from partykg.release import release
 RDF_FILES = ("partykg.trig", "partykg.nq", "partykg.ttl", "partykg.nt", "partykg.jsonld",
              "ontology/partykg.ttl", "ontology/partykg.owl", "void.ttl", "dcat.ttl",
              "shacl-report.ttl")
-
-
-@pytest.fixture(scope="module")
-def released(tmp_path_factory) -> Path:
-    os.environ.pop("SOURCE_DATE_EPOCH", None)
-    return release(project(ROOT, tmp_path_factory.mktemp("rel")))
 
 
 def test_release_folder_holds_every_artefact(released):
