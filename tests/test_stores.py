@@ -149,3 +149,91 @@ def test_counting_with_sparql_instead_of_gsp(oxigraph, dump):
     res = partykg(*load_args(oxigraph, dump), "--sparql", oxigraph.query)
     assert res.returncode == 0, res.stderr
     assert "31,513" in res.stdout or "total" in res.stdout
+
+
+def graph_counts(text: str) -> dict[str, int]:
+    """`graph,count` or `graph   count` lines of a recipe's output."""
+    import re
+    return {m.group(1): int(m.group(2)) for m in
+            re.finditer(r"(https://w3id\.org/partykg/graph/\S+?)[\s,]+(\d+)\s*$", text, re.M)}
+
+
+@pytest.mark.parametrize("recipe", ["oxigraph", "tdb2", "virtuoso"])
+def test_bulk_load_recipes(recipe, released, graphs, tmp_path):
+    """The README's bulk-loading recipes (scripts/bulk-load.sh) load every graph."""
+    dump = released / "partykg.nq"
+    script = [str(ROOT / "scripts/bulk-load.sh"), recipe]
+    if recipe == "virtuoso":
+        with virtuoso_server(tmp_path / "vt", load_dir=released) as store:
+            res = subprocess.run([*script, str(store.sql_port), str(dump)], capture_output=True,
+                                 text=True, timeout=600)
+            # A file that does not parse is caught although isql-vt exits 0.
+            bad = tmp_path / "vt" / "bad.nq"
+            bad.write_text("<urn:a> <urn:b> .\n")
+            failed = subprocess.run([*script, str(store.sql_port), str(bad)],
+                                    capture_output=True, text=True, timeout=600)
+            assert failed.returncode == 1 and "did not load" in failed.stderr, failed.stderr
+    else:
+        res = subprocess.run([*script, str(tmp_path / "db"), str(dump)], capture_output=True,
+                             text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert graph_counts(res.stdout) == graphs
+
+
+def test_store_killed_in_the_middle_of_a_load(released, tmp_path):
+    """Oxigraph server is killed (SIGKILL) while `partykg load` runs: exit 2 with a clear
+    message, every graph is then either fully old or fully new, and a rerun completes."""
+    import threading
+    import time
+    from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
+    from partykg.stores import start_oxigraph
+    quads = [q for q in parse(path=str(released / "partykg.nq"), format=RdfFormat.N_QUADS)
+             if q.graph_name.value.endswith("/ratcliffe-2012")]
+    names = [f"urn:partykg-test:graph-{i:02d}" for i in range(6)]
+    new = [Quad(q.subject, q.predicate, q.object, NamedNode(g)) for g in names for q in quads]
+    old = [q for i, q in enumerate(new) if i % 7]          # an older state of the same graphs
+    (tmp_path / "new.nq").write_bytes(serialize(new, format=RdfFormat.N_QUADS))
+    (tmp_path / "old.nq").write_bytes(serialize(old, format=RdfFormat.N_QUADS))
+    n_new = {g: len(quads) for g in names}
+    n_old = {g: sum(1 for q in old if q.graph_name.value == g) for g in names}
+    location = tmp_path / "db"
+    store = start_oxigraph(location)
+    try:
+        assert partykg("load", str(tmp_path / "old.nq"), "--store", store.gsp).returncode == 0
+        def kill_once_the_first_graph_is_new():
+            while count(store, names[0]) != n_new[names[0]]:
+                time.sleep(0.2)
+            store.crash()
+        killer = threading.Thread(target=kill_once_the_first_graph_is_new)
+        killer.start()
+        res = partykg("load", str(tmp_path / "new.nq"), "--store", store.gsp)
+        killer.join()
+        assert res.returncode == 2, res.stdout
+        assert ("cannot reach the store" in res.stderr
+                or "lost the connection to the store" in res.stderr), res.stderr
+        assert "fix:" in res.stderr and "Traceback" not in res.stderr
+        assert "run the same command again" in res.stderr
+        store = start_oxigraph(location, port=int(store.gsp.split(":")[2].split("/")[0]))
+        counts = {g: count(store, g) for g in names}
+        assert all(counts[g] in (n_old[g], n_new[g]) for g in names), counts
+        assert any(counts[g] == n_new[g] for g in names)     # some graphs were replaced ...
+        assert any(counts[g] == n_old[g] for g in names)     # ... and some were not yet
+        again = partykg("load", str(tmp_path / "new.nq"), "--store", store.gsp)
+        assert again.returncode == 0, again.stderr
+        assert {g: count(store, g) for g in names} == n_new
+    finally:
+        store.stop()
+
+
+def test_query_verb_on_an_endpoint(built, oxigraph, virtuoso):
+    """`partykg query --endpoint` prints the same table from either store."""
+    outputs = []
+    for store in (oxigraph, virtuoso):
+        res = partykg("--out", str(built.out), "query", "08", "--format", "csv",
+                      "--endpoint", store.query)
+        assert res.returncode == 0, res.stderr
+        outputs.append(sorted(res.stdout.splitlines()))
+    assert outputs[0] == outputs[1] and len(outputs[0]) > 10
+    down = partykg("--out", str(built.out), "query", "08", "--endpoint",
+                   "http://127.0.0.1:9/sparql")
+    assert down.returncode == 2 and "http://127.0.0.1:9/sparql failed" in down.stderr

@@ -174,12 +174,24 @@ def reason(proj: Project) -> None:
 @click.option("--wikidata-endpoint", metavar="URL",
               help="Send SERVICE <https://query.wikidata.org/sparql> to this endpoint instead "
                    "(a mirror, or a local stand-in).")
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL endpoint (e.g. a store "
+              "the release was loaded into) instead of the embedded store.")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: the graphs that make the dataset (repeatable; default: "
+                   "the named graphs of the build).")
+@click.option("--user", envvar="PARTYKG_STORE_USER", help="With --endpoint: user name.")
+@click.option("--password", envvar="PARTYKG_STORE_PASSWORD", help="With --endpoint: password.")
 @click.pass_obj
 @handles_errors
 def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[str, ...],
-          wikidata_endpoint: str | None) -> None:
+          wikidata_endpoint: str | None, endpoint: str | None, graphs: tuple[str, ...],
+          user: str | None, password: str | None) -> None:
     """Run QUERY (a file of queries/ by name or number, or any .rq path)
-    against the built graph in an embedded store.
+    against the built graph in an embedded store, or on --endpoint.
+
+    On an endpoint the dataset is named in the request (default-graph-uri and
+    named-graph-uri: the union of partykg's graphs, as in the embedded store),
+    so the store's other graphs stay out of the answers.
 
     Queries tagged `federated` call Wikidata through SERVICE and need
     internet access (or --wikidata-endpoint).
@@ -205,7 +217,19 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
     ensure_built(proj)
     rq = resolve_query(proj.queries, query)
     services = {WIKIDATA_SPARQL: wikidata_endpoint} if wikidata_endpoint else {}
-    result = run_query(proj, rq, params, services=services)
+    if endpoint:
+        from .remote import RemoteError, run_remote
+        from .store import load_store
+        dataset = list(graphs) or sorted(g.value for g in load_store(proj).named_graphs())
+        try:
+            result = run_remote(endpoint, rq, params, proj.base, dataset, services, user,
+                                password)
+        except RemoteError as exc:
+            err.print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
+            err.print(f"    fix: {exc.hint}", markup=False, soft_wrap=True)
+            sys.exit(EXIT_BAD_INPUT)
+    else:
+        result = run_query(proj, rq, params, services=services)
     print_results(result, fmt, out)
 
 
@@ -318,12 +342,13 @@ def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_pa
         path = Path(dump)
     target = Target(gsp, graph_param, sparql, user, password, auth, timeout)
     try:
-        n = len(read_graphs(path))
+        with stage(f"reading {path.name}"):
+            graphs = read_graphs(path)
         with Progress(TextColumn("loading"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.description}"), console=err, transient=True) as bar:
-            task = bar.add_task("", total=n)
+            task = bar.add_task("", total=len(graphs))
             report = run_load(path, target, not no_verify,
-                              lambda g, _: bar.update(task, advance=1, description=g))
+                              lambda g, _: bar.update(task, advance=1, description=g), graphs)
     except LoadError as exc:
         err.print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
         if exc.hint:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import os
 import urllib.error
 import urllib.parse
@@ -34,8 +35,10 @@ USER_AGENT = "partykg-load (https://w3id.org/partykg/)"
 class LoadError(Exception):
     """The store could not be reached, refused, or ended up with other counts."""
 
-    def __init__(self, message: str, hint: str = "", loaded: list[str] | None = None):
+    def __init__(self, message: str, hint: str = "", loaded: list[str] | None = None,
+                 connection_lost: bool = False):
         self.message, self.hint, self.loaded = message, hint, loaded or []
+        self.connection_lost = connection_lost
         super().__init__(message)
 
 
@@ -184,12 +187,18 @@ def _request(target: Target, url: str, method: str, data: bytes | None = None,
                                     {k: v for k, v in headers.items() if k == "Authorization"})
             if code < 400:
                 raise
+    except http.client.HTTPException as exc:   # e.g. IncompleteRead: the store died
+        raise LoadError(f"lost the connection to the store at {url}: "
+                        f"{type(exc).__name__}: {exc}",
+                        "is the store still running? see its log",
+                        connection_lost=True) from None
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise LoadError(f"cannot reach the store at {url}: {reason}",
                         "is the store running and is --store the URL of its Graph Store "
                         "Protocol endpoint? (Oxigraph: http://HOST:PORT/store, Virtuoso: "
-                        "http://HOST:PORT/sparql-graph-crud-auth)") from None
+                        "http://HOST:PORT/sparql-graph-crud-auth)",
+                        connection_lost=True) from None
     if code == 401 and auth is not None and retry and "stale=\"true\"" in got.get(
             "WWW-Authenticate", "").lower():
         auth.learn(got["WWW-Authenticate"])   # the nonce expired: answer the new one
@@ -233,9 +242,11 @@ def count_in_store(target: Target, graph: str) -> int:
 
 
 def load(dump: Path, target: Target, verify: bool = True,
-         progress: Callable[[str, int], None] | None = None) -> LoadReport:
-    """PUT every named graph of ``dump`` into the store; return the counts."""
-    graphs = read_graphs(dump)
+         progress: Callable[[str, int], None] | None = None,
+         graphs: dict[str, list] | None = None) -> LoadReport:
+    """PUT every named graph of ``dump`` (or of ``graphs``, already read from it)
+    into the store; return the counts."""
+    graphs = graphs if graphs is not None else read_graphs(dump)
     report = LoadReport(str(dump))
     for graph, triples in graphs.items():
         body = serialize(triples, format=RdfFormat.N_TRIPLES)
@@ -247,7 +258,7 @@ def load(dump: Path, target: Target, verify: bool = True,
             exc.loaded = [g.graph for g in report.graphs]
             exc.message += (f" (while loading {graph}; {len(report.graphs)} of {len(graphs)} "
                             "graphs were loaded before)")
-            if report.graphs:
+            if report.graphs or exc.connection_lost:
                 exc.hint += ("; each PUT replaces one graph as a whole, so once the store "
                              "is back, run the same command again to complete the load")
             raise

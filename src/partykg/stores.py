@@ -39,8 +39,14 @@ class Store:
     sql_port: int | None = None     # Virtuoso's SQL port, for isql-vt
 
     def stop(self) -> None:
-        """Stop the server now (the fault tests stop a store in the middle of a load)."""
+        """Stop the server (SIGTERM, then SIGKILL after 30 s)."""
         _stop(self.process)
+
+    def crash(self) -> None:
+        """Kill the server at once (SIGKILL), as a power cut would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
 def _stop(proc: subprocess.Popen | None, timeout: float = 30) -> None:
