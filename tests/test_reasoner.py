@@ -28,3 +28,17 @@ def test_reasoner_detects_an_inconsistency(built):
     result = check_consistency(built, [Triple(lenin, RDF_TYPE, NamedNode(PKG + "Organization"))])
     assert not result.consistent
     assert not result.ok
+
+
+def test_a_sample_is_checked_above_the_limit(built):
+    """Above max_individuals HermiT gets a sample with every class in proportion;
+    the individuals of the probe are always in it, so the clash is still found."""
+    full = check_consistency(built)
+    sampled = check_consistency(built, max_individuals=500)
+    assert sampled.ok and sampled.individuals == full.individuals
+    assert 500 <= sampled.checked < 600 and sampled.triples < full.triples / 2
+    assert "a sample of" in sampled.summary()
+    lenin = NamedNode("https://w3id.org/partykg/id/person/vladimir-lenin")
+    probe = check_consistency(built, [Triple(lenin, RDF_TYPE, NamedNode(PKG + "Organization"))],
+                              max_individuals=500)
+    assert not probe.consistent

@@ -148,9 +148,12 @@ def validate(proj: Project, fmt: str, no_build: bool) -> None:
 
 
 @main.command()
+@click.option("--max-individuals", default=10_000, show_default=True, type=int,
+              help="Above this many individuals, HermiT checks the ontology with a "
+                   "representative sample of this size (every class in proportion).")
 @click.pass_obj
 @handles_errors
-def reason(proj: Project) -> None:
+def reason(proj: Project, max_individuals: int) -> None:
     """Check with HermiT (owlready2) that ontology and data are consistent.
 
     Exit code 1 when they are inconsistent or a class is unsatisfiable.
@@ -158,7 +161,7 @@ def reason(proj: Project) -> None:
     from .reason import check_consistency
     ensure_built(proj)
     with stage("reasoning with HermiT"):
-        result = check_consistency(proj)
+        result = check_consistency(proj, max_individuals=max_individuals)
     out.print(result.summary())
     if not result.ok:
         sys.exit(EXIT_NONCONFORMING)
