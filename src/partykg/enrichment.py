@@ -73,7 +73,8 @@ def enrich(proj: Project, ep: Endpoint, languages: list[str],
         labels = {lang: f.labels[lang] for lang in languages if lang in f.labels}
         if labels:
             entry["labels"] = labels
-        entities[key] = entry
+        if len(entry) > 1:  # an item with none of the facts asked for is left out
+            entities[key] = entry
     doc = {"endpoint": ep.url, "fetched": now(), "languages": languages, "entities": entities}
     write_atomic(proj.enrichment_file, dump_yaml(HEADER, doc))
     return doc

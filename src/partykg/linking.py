@@ -48,7 +48,7 @@ REVIEW_HEADER = """\
 #     decision: accept        # or reject; pending until someone has looked
 #     qid: Q…                 # the item accepted (usually one of the candidates)
 #     by: your name
-#     on: "YYYY-MM-DD"
+#     date: "YYYY-MM-DD"     # the day of the decision
 #     evidence: what you checked, e.g. the item's description, dates and sources
 # `partykg build` publishes each accepted link as owl:sameAs with that provenance.
 # Rerunning `partykg link` keeps every review and rewrites everything else.
@@ -60,7 +60,7 @@ CANDIDATE_SPEC = {"qid": Field("qid", True), "label": Field("str"), "description
                   "types": Field("list"), "dates": Field("map"), "score": Field("str"),
                   "why": Field("list")}
 REVIEW_SPEC = {"decision": Field("str", True, "write `decision: pending`, `accept` or `reject`"),
-               "qid": Field("qid"), "by": Field("str"), "on": Field("date"),
+               "qid": Field("qid"), "by": Field("str"), "date": Field("date"),
                "evidence": Field("str")}
 TOP_SPEC = {"endpoint": Field("str"), "fetched": Field("date"), "no_candidates": Field("keys"),
             "entities": Field("map")}
@@ -126,10 +126,10 @@ def score(ent: Entity, matches: set[tuple[str, str]], kind_ok: bool,
     via = "P31" if ent.kind == "person" else "P31/P279*"
     if kind_ok:
         best += 2
-        reasons.append(f"is a {ent.kind}: {via} reaches {roots} (+2)")
+        reasons.append(f"kind {ent.kind}: {via} reaches one of {roots} (+2)")
     else:
         best -= 4
-        reasons.append(f"not a {ent.kind}: {via} reaches none of {roots} (-4)")
+        reasons.append(f"not of kind {ent.kind}: {via} reaches none of {roots} (-4)")
     for fname, props in DATE_MATCHES.get(ent.kind, {}).items():
         ours = ent.values.get(fname)
         known = [(p, d) for p in props for d in dates.get(p, [])]
@@ -215,7 +215,7 @@ def _plain(node: Any) -> Any:
 
 def review_started(review: dict) -> bool:
     return review.get("decision", "pending") != "pending" or any(
-        review.get(k) not in (None, "") for k in ("qid", "by", "on", "evidence"))
+        review.get(k) not in (None, "") for k in ("qid", "by", "date", "evidence"))
 
 
 def link(proj: Project, ep: Endpoint, review_path: Path, kinds: tuple[str, ...] = (),
@@ -240,7 +240,7 @@ def link(proj: Project, ep: Endpoint, review_path: Path, kinds: tuple[str, ...] 
             continue
         entities[e.key] = {"kind": e.kind, "name": e.name, "candidates": found.get(e.key, []),
                            "review": review if review_started(review) else
-                           {"decision": "pending", "qid": None, "by": None, "on": None,
+                           {"decision": "pending", "qid": None, "by": None, "date": None,
                             "evidence": None}}
     no_candidates = (set(old.get("no_candidates") or []) - searched) | {
         e.key for e in ents if not found.get(e.key)}
@@ -260,7 +260,7 @@ class Acceptance:
     key: str
     qid: str
     by: str
-    on: str
+    date: str
     evidence: str
     file: str
     line: int
@@ -313,16 +313,16 @@ def load_review_file(path: Path, proj: Project, registry: Registry,
             errors.add(file, r["_lines"]["decision"], f"unknown decision '{decision}' for '{key}'",
                        "write pending, accept or reject")
             continue
-        if "on" in r and date_precision(r["on"]) != "day":
-            errors.add(file, r["_lines"]["on"], f"'on' of '{key}' must be a day, not '{r['on']}'",
+        if "date" in r and date_precision(r["date"]) != "day":
+            errors.add(file, r["_lines"]["date"], f"'date' of '{key}' must be a day, not '{r['date']}'",
                        'write the date of the review as "YYYY-MM-DD"')
             continue
         if decision != "accept":
             continue
-        missing = [k for k in ("qid", "by", "on", "evidence") if k not in r]
+        missing = [k for k in ("qid", "by", "date", "evidence") if k not in r]
         if missing:
             errors.add(file, rline, f"'{key}' is accepted without {', '.join(missing)}",
-                       "an accepted link needs the QID, who accepted it (by), when (on, "
+                       "an accepted link needs the QID, who accepted it (by), when (date, "
                        "YYYY-MM-DD) and the evidence; or set decision back to pending")
             continue
         if ent is not None and ent.qid:
@@ -330,7 +330,7 @@ def load_review_file(path: Path, proj: Project, registry: Registry,
             errors.add(file, rline, f"'{key}' already has the verified QID {ent.qid} "
                        f"({where[0]}:{where[1]})", "remove this entry from the review file")
             continue
-        accepted.append(Acceptance(key, r["qid"], r["by"], r["on"], r["evidence"], file,
+        accepted.append(Acceptance(key, r["qid"], r["by"], r["date"], r["evidence"], file,
                                    r["_lines"]["qid"]))
     _check_unique(accepted, registry, errors)
     top["_accepted"] = accepted
@@ -358,7 +358,7 @@ def apply_review(proj: Project, registry: Registry, errors: Collector) -> int:
     for a in review["_accepted"]:
         ent = registry.entities.get(a.key)
         if ent is not None:
-            ent.qid, ent.qid_evidence, ent.qid_by, ent.qid_on = a.qid, a.evidence, a.by, a.on
+            ent.qid, ent.qid_evidence, ent.qid_by, ent.qid_on = a.qid, a.evidence, a.by, a.date
             ent.qid_where = (a.file, a.line)
     return len(review["_accepted"])
 
