@@ -28,7 +28,7 @@ from .paths import Project
 from .registry import Entity, Registry, load_registry
 from .wikidata import (DATE_PROPS, KIND_ROOTS, LINKABLE_KINDS, ROOT_LABELS, Endpoint, item_facts,
                        items_named, names_and_kinds, qid_of)
-from .yamlload import LList, LMap, load_yaml
+from .yamlload import LMap, load_yaml
 
 CANDIDATES_KEPT = 5
 DECISIONS = ("pending", "accept", "reject")
@@ -416,10 +416,3 @@ def verify(ep: Endpoint, registry: Registry) -> tuple[int, list[Mismatch]]:
                                      f"{', '.join(KIND_ROOTS[e.kind])})", where))
     return len(linked), problems
 
-
-def candidate_count(entities: dict) -> int:
-    return sum(len(v.get("candidates") or []) for v in entities.values())
-
-
-__all__ = ["link", "verify", "apply_review", "published_registry", "load_review_file",
-           "Acceptance", "Mismatch", "normalise", "score", "LList"]

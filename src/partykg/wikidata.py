@@ -251,7 +251,7 @@ def names_and_kinds(ep: Endpoint, kind_of: dict[str, str]
 }}"""):
             names.setdefault(qid_of(row["item"]), set()).add(row["name"])
     of_kind: set[str] = set()
-    for kind in sorted(set(kind_of.values())):
+    for kind in sorted(set(kind_of.values()) & set(KIND_ROOTS)):
         qids = sorted((q for q, k in kind_of.items() if k == kind), key=lambda q: int(q[1:]))
         for batch in batches(qids):
             values = " ".join(f"wd:{q}" for q in batch)
