@@ -22,6 +22,8 @@ from pyoxigraph import (CanonicalizationAlgorithm, Dataset, NamedNode, Quad, Rdf
 from . import __version__
 from .annotations import Source, load_sources
 from .errors import Collector, InputError, Problem
+from .enrichment import emit_enrichment, load_enrichment
+from .linking import apply_review
 from .mentions import find_mentions, name_pattern
 from .namespaces import all_prefixes, graph_iri
 from .paths import Project
@@ -35,6 +37,7 @@ def load_inputs(proj: Project) -> tuple[Registry, list[Source]]:
     """Read and check every input; raise InputError listing all problems."""
     errors = Collector()
     registry = load_registry(proj.data, proj.root, errors)
+    apply_review(proj, registry, errors)
     sources = load_sources(proj.data, proj.root, registry, errors)
     errors.raise_if_any()
     if not sources:
@@ -76,6 +79,9 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None
     progress("reading annotations")
     registry, sources = load_inputs(proj)
     em = Emitter(proj.base)
+    errors = Collector()
+    enrichment = load_enrichment(proj, registry, errors)
+    errors.raise_if_any()
     progress("emitting RDF")
     emit_registry(em, registry)
     compiled = name_pattern(registry)
@@ -89,6 +95,8 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None
             "mentions": len(mentions),
             "entities_mentioned": len({m.entity for m in mentions}),
         }
+    if enrichment is not None:
+        emit_enrichment(em, enrichment)
     quads = ontology_quads(proj) + em.quads
     unique = {str(q): q for q in quads}
     quads = sorted(unique.values(), key=sort_key)

@@ -413,5 +413,104 @@ def coverage(proj: Project, only: tuple[str, ...], check: bool, fmt: str) -> Non
         sys.exit(EXIT_NONCONFORMING)
 
 
+@main.command()
+@click.option("--endpoint", default="https://query.wikidata.org/sparql", show_default=True,
+              metavar="URL", help="Wikidata SPARQL endpoint (or a mirror, or a local stand-in).")
+@click.option("--kind", "kinds", multiple=True,
+              type=click.Choice(["person", "organization", "event", "work", "place"]),
+              help="Only entities of this kind (repeatable).")
+@click.option("--only", multiple=True, metavar="KEY", help="Only this registry key (repeatable).")
+@click.option("--review", "review_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Review file to write (default: data/wikidata/review.yaml, the one the "
+                   "build reads).")
+@click.option("--verify", is_flag=True,
+              help="Check every published QID instead: the item exists, a label or alias matches, "
+                   "the kind matches. Exit 1 on any mismatch.")
+@click.option("--timeout", default=60.0, show_default=True, type=float,
+              help="Time limit of one request, in seconds.")
+@click.pass_obj
+@handles_errors
+def link(proj: Project, endpoint: str, kinds: tuple[str, ...], only: tuple[str, ...],
+         review_path: str | None, verify: bool, timeout: float) -> None:
+    """Find Wikidata candidates for registry entities without a verified QID.
+
+    Asks the endpoint for items whose English label or alias equals the
+    entity's name or an alias, judges their kind (P31/P279*) and dates
+    against the registry, and writes the scored candidates to a review file.
+    A human accepts or rejects them there; the build publishes accepted
+    links as owl:sameAs with who accepted them, when, and the evidence.
+    Rerunning keeps every review already made.
+
+    With --verify: check the published links against the endpoint.
+    Exit codes: 0 fine; 1 mismatches (--verify); 2 bad input or the endpoint failed.
+    """
+    from pathlib import Path
+
+    from .linking import link as run_link, published_registry, rel, verify as run_verify
+    from .wikidata import Endpoint
+    ep = Endpoint(endpoint, timeout)
+    if verify:
+        registry = published_registry(proj)
+        with stage(f"verifying links against {endpoint}"):
+            total, problems = run_verify(ep, registry)
+        if not problems:
+            out.print(f"all {total} published Wikidata links match their items")
+            return
+        table = Table(title=f"{len(problems)} mismatch(es) in {total} published links",
+                      title_justify="left")
+        for col in ("entity", "kind", "QID", "problem", "recorded at"):
+            table.add_column(col, no_wrap=col in ("entity", "QID"))
+        for m in problems:
+            table.add_row(m.key, m.kind, m.qid, m.problem, m.where)
+        out.print(table)
+        sys.exit(EXIT_NONCONFORMING)
+    path = Path(review_path).resolve() if review_path else proj.review_file
+    with stage(f"asking {endpoint}") as progress:
+        summary = run_link(proj, ep, path, kinds, only, progress)
+    table = Table(title="Wikidata candidates (best first)", title_justify="left")
+    for col in ("entity", "review", "candidate", "label", "score"):
+        table.add_column(col, justify="right" if col == "score" else "left")
+    for key, entry in summary["entities"].items():
+        cands = entry.get("candidates") or [{}]
+        best = cands[0]
+        table.add_row(key, str((entry.get("review") or {}).get("decision", "")), best.get("qid", ""),
+                      best.get("label", ""), str(best.get("score", "")))
+    out.print(table)
+    err.print(f"{summary['searched']} entities searched, {summary['with_candidates']} with "
+              f"candidates ({summary['candidates']}); {summary['requests']} requests; "
+              f"wrote {rel(path, proj.root)}")
+
+
+@main.command()
+@click.option("--endpoint", default="https://query.wikidata.org/sparql", show_default=True,
+              metavar="URL", help="Wikidata SPARQL endpoint (or a mirror, or a local stand-in).")
+@click.option("--lang", "langs", default="", metavar="de,fr,…",
+              help="Also fetch labels in these languages (comma-separated).")
+@click.option("--timeout", default=60.0, show_default=True, type=float,
+              help="Time limit of one request, in seconds.")
+@click.pass_obj
+@handles_errors
+def enrich(proj: Project, endpoint: str, langs: str, timeout: float) -> None:
+    """Fetch Wikidata facts for linked entities into data/wikidata/enrichment.yaml.
+
+    For every published link: the item's English description, birth and
+    death dates at their precision (a year stays a year), and labels in the
+    --lang languages. The build publishes the cache, offline, as the named
+    graph <base>graph/wikidata-enrichment with its provenance.
+    """
+    from .enrichment import enrich as run_enrich, parse_languages
+    from .linking import rel
+    from .wikidata import Endpoint
+    languages = parse_languages(langs)
+    with stage(f"asking {endpoint}") as progress:
+        doc = run_enrich(proj, Endpoint(endpoint, timeout), languages, progress)
+    entities = doc["entities"]
+    dated = sum(1 for v in entities.values() if "born" in v or "died" in v)
+    out.print(f"{len(entities)} linked entities: {sum(1 for v in entities.values() if 'description' in v)} "
+              f"descriptions, {dated} with life dates, "
+              f"{sum(len(v.get('labels', {})) for v in entities.values())} labels in {', '.join(languages) or 'no other language'}")
+    err.print(f"wrote {rel(proj.enrichment_file, proj.root)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

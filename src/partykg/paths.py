@@ -32,6 +32,16 @@ class Project:
         return self.root / "queries"
 
     @property
+    def review_file(self) -> Path:
+        """Wikidata candidates and their review (`partykg link`)."""
+        return self.data / "wikidata" / "review.yaml"
+
+    @property
+    def enrichment_file(self) -> Path:
+        """Facts fetched from Wikidata for linked entities (`partykg enrich`)."""
+        return self.data / "wikidata" / "enrichment.yaml"
+
+    @property
     def build_dir(self) -> Path:
         return self.out / "build"
 

@@ -7,6 +7,8 @@ passage), so that validation reports can point back to the YAML.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -16,7 +18,7 @@ from .anchor import Span
 from .fields import date_precision
 from .mentions import Mention
 from .namespaces import PREFIXES, WIKIDATA_ENTITY, entity_iri, graph_iri
-from .registry import Registry
+from .registry import Entity, Registry
 
 XSD = PREFIXES["xsd"]
 DATE_TYPES = {"year": XSD + "gYear", "month": XSD + "gYearMonth", "day": XSD + "date"}
@@ -97,7 +99,7 @@ def emit_registry(em: Emitter, registry: Registry) -> None:
         if ent.description:
             em.add(s, "schema:description", en(ent.description))
         if ent.qid:
-            em.add(s, "owl:sameAs", NamedNode(WIKIDATA_ENTITY + ent.qid))
+            emit_link(em, ent, s)
         for qid in ent.candidates:
             em.add(s, "pkg:wikidataCandidate", NamedNode(WIKIDATA_ENTITY + qid))
         for fname, prop in KIND_FIELDS.get(ent.kind, {}).items():
@@ -137,6 +139,35 @@ def emit_registry(em: Emitter, registry: Registry) -> None:
         else:
             em.add(s, "skos:topConceptOf", scheme)
             em.add(scheme, "skos:hasTopConcept", s)
+
+
+def emit_link(em: Emitter, ent: Entity, s: NamedNode) -> None:
+    """owl:sameAs to the entity's Wikidata item, and the link's provenance as a
+    reified rdf:Statement: its evidence, and for links accepted in the review
+    file who accepted it (prov:wasAttributedTo) and when (dcterms:dateAccepted)."""
+    item = NamedNode(WIKIDATA_ENTITY + ent.qid)
+    em.add(s, "owl:sameAs", item)
+    link = em.iri("wikidata-link", ent.key)
+    file, line = ent.qid_where or (ent.file, ent.line)
+    em.index[link.value] = Where(file, line)
+    em.add(link, "rdf:type", "rdf:Statement")
+    em.add(link, "rdf:subject", s)
+    em.add(link, "rdf:predicate", "owl:sameAs")
+    em.add(link, "rdf:object", item)
+    em.add(link, "pkg:linkEvidence", Literal(ent.qid_evidence))
+    if ent.qid_by:
+        reviewer = em.iri("reviewer", slug(ent.qid_by))
+        em.add(link, "prov:wasAttributedTo", reviewer)
+        em.add(reviewer, "rdf:type", "prov:Agent")
+        em.add(reviewer, "foaf:name", Literal(ent.qid_by))
+    if ent.qid_on:
+        em.add(link, "dcterms:dateAccepted", typed(ent.qid_on, "xsd:date"))
+
+
+def slug(text: str) -> str:
+    """ASCII kebab-case of a name, for IRIs of reviewers."""
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-") or "anonymous"
 
 
 DATE_PROPS = {"schema:birthDate", "schema:deathDate", "schema:startDate", "schema:endDate",

@@ -108,6 +108,9 @@ class Entity:
     detect: bool = True
     qid: str | None = None
     qid_evidence: str | None = None
+    qid_by: str | None = None      # who accepted the link (review file only)
+    qid_on: str | None = None      # when (YYYY-MM-DD; review file only)
+    qid_where: tuple[str, int] | None = None  # file and line of the link's record
     candidates: list[str] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     members: list[dict[str, Any]] = field(default_factory=list)
@@ -197,6 +200,7 @@ def _load_entity(key: str, node: Any, kind: str, spec: KindSpec, file: str, line
         wd = check_map(values["wikidata"], WIKIDATA, file, errors, f"wikidata of '{key}'")
         if wd and "qid" in wd and "verified" in wd:
             ent.qid, ent.qid_evidence = wd["qid"], wd["verified"]
+            ent.qid_where = (file, values["_lines"].get("wikidata", line))
     for i, cand in enumerate(values.get("wikidata_candidates", [])):
         c = check_map(cand, CANDIDATE, file, errors, f"wikidata candidate of '{key}'",
                       values["wikidata_candidates"].line_of(i))
