@@ -67,6 +67,10 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
     return value
 
 
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
 def load_yaml(path: Path, display: str | None = None) -> Any:
     """Load one YAML file with line numbers; YAML errors become InputError."""
     file = display or str(path)
@@ -82,8 +86,13 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(Problem(file, line, f"not valid UTF-8 (byte {exc.start})",
-                                 "save the file as UTF-8")) from exc
+        begin = raw.rfind(b"\n", 0, exc.start) + 1
+        end = raw.find(b"\n", exc.start)
+        shown = raw[begin:end if end >= 0 else len(raw)].decode("utf-8", "replace").strip()
+        raise InputError(Problem(file, line, f"not valid UTF-8 (byte {exc.start}); the line "
+                                 f"reads `{_clip(shown)}`",
+                                 "save the file as UTF-8 (the editor's encoding setting), "
+                                 "e.g. `iconv -f latin1 -t utf-8`")) from exc
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -94,6 +103,11 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         msg = f"YAML syntax error: {exc.problem or exc.context}"
+        if exc.problem and exc.context and exc.context_mark:
+            msg += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
+        lines = text.splitlines()
+        if 0 < line <= len(lines) and lines[line - 1].strip():
+            msg += f"; the line reads `{_clip(lines[line - 1].strip())}`"
         raise InputError(Problem(file, line, msg,
                                  "check indentation, colons and quotes on this line "
                                  "and the one before; quote text that contains ': ' or '#'")) from exc
