@@ -89,6 +89,13 @@ CASES: dict[str, Case] = {
                               "YAML syntax error", "oops: [", "indentation"),
     "yaml-tab-indentation": Case(ANN, sub("  - id: c03\n    claimant", "  - id: c03\n\tclaimant"),
                                  "\tclaimant", "YAML syntax error", "claimant", "indentation"),
+    "yaml-control-character": Case(ANN, sub("    paraphrase: Lenin did not",
+                                            "    paraphrase: Lenin\x07 did not"),
+                                   "paraphrase: Lenin", "U+0007 is not allowed in YAML",
+                                   "paraphrase: Lenin\\x07", "delete it"),
+    "yaml-tag-mismatch": Case(ANN, sub('created: "1970"', 'created: !!int "in 1970"'),
+                              "created: !!int", "'in 1970' does not fit its tag", "created: !!int",
+                              "quote the value"),
     # unknown keys, misspelt fields, hand-written offsets
     "unknown-key": Case(ANN, sub("    paraphrase: Lenin did not",
                                  "    colour: red\n    paraphrase: Lenin did not"),

@@ -61,7 +61,18 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
         out_list.line = node.start_mark.line + 1
         out_list.lines = [item.start_mark.line + 1 for item in node.value]
         return out_list
-    value = loader.construct_object(node)
+    try:
+        value = loader.construct_object(node)
+    except yaml.MarkedYAMLError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. `!!int source`
+        mark = node.start_mark
+        shown = mark.buffer[mark.pointer - mark.column:].split("\n", 1)[0].strip()
+        raise InputError(Problem(file, mark.line + 1,
+                                 f"the value {node.value!r} does not fit its tag {node.tag}; "
+                                 f"the line reads `{_clip(shown)}`",
+                                 "remove the `!!` tag, or quote the value to keep it as text")
+                         ) from exc
     if isinstance(value, _dt.date):  # keep dates as the text wrote them
         return node.value
     return value
@@ -93,6 +104,13 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
                                  f"reads `{_clip(shown)}`",
                                  "save the file as UTF-8 (the editor's encoding setting), "
                                  "e.g. `iconv -f latin1 -t utf-8`")) from exc
+    bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if bad:  # PyYAML refuses control characters, without saying where
+        line = text.count("\n", 0, bad.start()) + 1
+        shown = text.splitlines()[line - 1].strip().encode("unicode_escape").decode("ascii")
+        raise InputError(Problem(file, line, f"the character U+{ord(bad.group()):04X} is not "
+                                 f"allowed in YAML; the line reads `{_clip(shown)}`",
+                                 "delete it (it is invisible in most editors: retype the line)"))
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
