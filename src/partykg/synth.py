@@ -78,7 +78,7 @@ KIND_SHARES = {"organization": 81, "event": 64, "person": 59, "place": 52, "work
 # through these weights, so a corpus has a few long and several short texts.
 SOURCE_WEIGHTS = (31, 19, 197, 30, 177)
 # Quads of a build per claim, and fixed quads (ontology, scheme, theses):
-# calibrated on builds of synthetic corpora (see docs/BENCHMARK-SYNTH.md).
+# calibrated on builds of synthetic corpora (see docs/SYNTHETIC.md).
 QUADS_PER_CLAIM = 67.0
 FIXED_QUADS = 660
 
@@ -226,6 +226,13 @@ class Corpus:
         self.acc = Accumulators()
         self.counts: Counter = Counter()
 
+    def next_kind(self) -> str:
+        """The kind of the next new entity: the one furthest behind its share
+        (exact proportions rather than a random draw's noise)."""
+        total, n = sum(KIND_SHARES.values()), len(self.entities) + 1
+        return max(KIND_SHARES, key=lambda k: (KIND_SHARES[k] / total * n
+                                               - len(self.by_kind[k]), k))
+
     def unique_word(self) -> str:
         self.words += 1
         return made_up(self.words, capital=False)
@@ -253,7 +260,7 @@ class Corpus:
         if rng.random() >= RATES["aliases_per_entity"]:
             aliases = []
         # groups are mostly collectives the text describes without a name
-        detect = rng.random() >= (0.85 if kind == "group" else 0.12)
+        detect = not self.acc.take("undetected-" + kind, 0.85 if kind == "group" else 0.16)
         ent = Ent(f"{core.lower()}-{kind}", kind, name,
                   UNDETECTED_PHRASE[kind].format(core.lower()), typ, aliases, detect)
         self._fields(ent)
@@ -395,7 +402,7 @@ def generate_source(corp: Corpus, index: int, n_claims: int, data: Path,
     first_new = len(corp.entities)
     author = corp.new_entity("person")
     while len(corp.entities) - first_new + len(shared) < pool_size:
-        corp.new_entity(_weighted(rng, KIND_SHARES))
+        corp.new_entity(corp.next_kind())
     pool = list(dict.fromkeys(corp.entities[first_new:] + shared))
     w = SourceWriter(corp, pool)
     title = _words(rng, 5).capitalize()
@@ -417,7 +424,7 @@ def generate_source(corp: Corpus, index: int, n_claims: int, data: Path,
         named = [w.next_entity() for _ in range(acc.take("in", in_claim))]
         start, sent = w.sentence(rng.randint(18, 34), named, [corp.unique_word()],
                                  "\n\n" if rng.random() < 0.3 else " ")
-        claimant = author if rng.random() < RATES["claims_by_author"] else rng.choice(agents)
+        claimant = author if acc.take("by author", RATES["claims_by_author"]) else rng.choice(agents)
         extra = round(rng.expovariate(1 / (RATES["about_per_claim"] - in_claim)))
         about = [e.key for e in named] + [rng.choice(pool).key for _ in range(extra)]
         claims.append({"id": f"c{k:03d}", "claimant": claimant.key, "item": Item(start, sent),
@@ -514,7 +521,7 @@ def _stances_and_evidence(corp: Corpus, claims, quotations, citations, events_wo
     local = [q["id"] for q in quotations] + [c["id"] for c in citations]
     for i, c in enumerate(claims):
         for stance in ("supports", "opposes", "qualifies"):
-            if rng.random() < RATES[f"{stance}_per_claim"] / 1.08:
+            if corp.acc.take(stance, RATES[f"{stance}_per_claim"] / 1.08):
                 c[stance] = sorted(rng.sample(corp.theses, 2 if rng.random() < 0.08 else 1))
         evidence = []
         for _ in range(corp.acc.take("evidence", RATES["evidence_per_claim"])):
