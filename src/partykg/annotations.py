@@ -155,24 +155,29 @@ def format_locator(loc: dict[str, str]) -> str:
 
 
 def read_text(path: Path, display: str, file: str, line: int, errors: Collector) -> str | None:
+    """The source text, or None after reporting why it cannot be used; the
+    message names the text file and the `text:` of the annotation that uses it."""
+    used_by = f"(the `text:` of {file}:{line})"
     try:
         raw = path.read_bytes()
     except OSError:
-        errors.add(file, line, f"the source text '{display}' cannot be read",
+        errors.add(file, line, f"'text': the source text '{display}' cannot be read",
                    "give its path relative to data/, e.g. sources/000_773fbfcb8c76a8a9.txt")
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
-        errors.add(display, 1, "the text starts with a byte-order mark (BOM)",
+        errors.add(display, 1, f"the text starts with a byte-order mark (BOM) {used_by}",
                    "save it as UTF-8 without BOM (offsets would be off by one)")
         return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         errors.add(display, raw[:exc.start].count(b"\n") + 1,
-                   f"the text is not valid UTF-8 (byte {exc.start})", "convert it to UTF-8")
+                   f"the text is not valid UTF-8 (byte {exc.start}) {used_by}",
+                   "convert it to UTF-8, e.g. `iconv -f latin1 -t utf-8`")
         return None
     if not text.strip():
-        errors.add(display, 1, "the source text is empty", "put the essay's text in the file")
+        errors.add(display, 1, f"the source text is empty {used_by}",
+                   "put the essay's text in the file")
         return None
     return text
 

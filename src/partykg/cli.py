@@ -21,7 +21,7 @@ from . import __version__
 from .errors import EXIT_BAD_INPUT, EXIT_NONCONFORMING, InputError
 from .paths import Project, project
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 
@@ -510,6 +510,39 @@ def enrich(proj: Project, endpoint: str, langs: str, timeout: float) -> None:
               f"descriptions, {dated} with life dates, "
               f"{sum(len(v.get('labels', {})) for v in entities.values())} labels in {', '.join(languages) or 'no other language'}")
     err.print(f"wrote {rel(proj.enrichment_file, proj.root)}")
+
+
+@main.group()
+def bench() -> None:
+    """Benchmarks on synthetic corpora."""
+
+
+@bench.command("generate")
+@click.option("--triples", "-n", type=click.IntRange(min=1000), required=True,
+              help="Target number of quads of the build (about; e.g. 10000, 100000, 1000000).")
+@click.option("--seed", "-s", type=int, default=0, show_default=True,
+              help="Random seed: the same seed gives byte-identical files.")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Folder to write the project into (new, empty or an earlier synthetic corpus).")
+@click.option("--faults", "-k", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Inject K faults that build but break a validation rule (one result each).")
+@click.pass_obj
+@handles_errors
+def bench_generate(proj: Project, triples: int, seed: int, out_dir: str, faults: int) -> None:
+    """Write a synthetic partykg project (texts, registry, annotations) of about
+    TRIPLES quads, with the proportions of the real annotations.
+
+    Copies ontology/, shapes/, queries/ and data/theses.yaml from ROOT. Build it
+    with `partykg --root OUT build`; `partykg --root OUT validate` reports
+    exactly K results, listed in OUT/faults.json.
+    """
+    from .synth import generate
+    with stage("generating"):
+        manifest = generate(out_dir, triples, seed, faults, proj.root)
+    c = manifest["counts"]
+    out.print(f"wrote {out_dir}: {c['sources']} sources, {c['claims']} claims, "
+              f"{sum(c['entities'].values())} entities, {c['characters']:,} characters of text; "
+              f"{len(manifest['faults'])} fault(s) listed in faults.json")
 
 
 if __name__ == "__main__":  # pragma: no cover

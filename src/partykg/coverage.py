@@ -51,7 +51,8 @@ def load_reviewed(data_dir: Path, root: Path) -> tuple[set[str], dict[str, set[s
     per: dict[str, set[str]] = {}
     for sid, names in (v.get("sources") or {}).items():
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            errors.add(file, v["sources"].line_of(sid), f"sources/{sid} must be a list of names")
+            errors.add(file, v["sources"].line_of(sid), f"sources/{sid} must be a list of names",
+                       'write `- "Name"` lines under it')
             continue
         per[sid] = set(names)
     errors.raise_if_any()

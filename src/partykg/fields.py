@@ -21,6 +21,7 @@ QID_RE = re.compile(r"^Q[1-9][0-9]*$")
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+OFFSET_KEYS = {"start", "end", "offset", "offsets", "begin", "position"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ def check_map(node: Any, spec: dict[str, Field], file: str, errors: Collector,
             close = difflib.get_close_matches(key, list(spec), n=1, cutoff=0.6)
             misspelt.update(close)
             hint = f"did you mean '{close[0]}'?" if close else ""
+            if key in OFFSET_KEYS and "quote" in spec:
+                hint = ("offsets are not written by hand: the build computes them from "
+                        "`quote:` (add `prefix:`/`suffix:` if it occurs more than once); "
+                        "remove this key.")
             hint = (hint + " " if hint else "") + f"allowed keys in {what}: {', '.join(sorted(spec))}"
             errors.add(file, kline, f"unknown key '{key}' in {what}", hint)
             continue
@@ -93,12 +98,14 @@ def _check_value(value: Any, field: Field, file: str, line: int, errors: Collect
         ok = isinstance(value, LMap if t == "map" else LList)
         if not ok:
             errors.add(file, line, f"{what} must be a {'mapping' if t == 'map' else 'list'}",
-                       field.help)
+                       field.help or ("write indented `key: value` lines or {key: value}"
+                                      if t == "map" else "write [a, b] or `- item` lines"))
             return None
         return value
     if t == "bool":
         if not isinstance(value, bool):
-            errors.add(file, line, f"{what} must be true or false, not {value!r}")
+            errors.add(file, line, f"{what} must be true or false, not {value!r}",
+                       field.help or "write `true` or `false`, without quotes")
             return None
         return value
     if t == "keys":
@@ -144,7 +151,8 @@ def _check_value(value: Any, field: Field, file: str, line: int, errors: Collect
                    "a QID is Q followed by digits, e.g. Q1394")
         return None
     if t == "url" and not re.match(r"^https?://\S+$", s):
-        errors.add(file, line, f"{what}: '{s}' is not an http(s) URL")
+        errors.add(file, line, f"{what}: '{s}' is not an http(s) URL",
+                   "give the full address, starting with https:// or http://")
         return None
     if t == "sha256" and not SHA256_RE.match(s):
         errors.add(file, line, f"{what}: '{s}' is not a SHA-256 hex digest",

@@ -289,7 +289,8 @@ def _load_theses(data_dir: Path, root: Path, errors: Collector) -> dict[str, The
             theses[key] = Thesis(key, v["label"], v["definition"], v.get("broader"), file, line)
     for t in theses.values():
         if t.broader and t.broader not in theses:
-            errors.add(t.file, t.line, f"thesis '{t.key}': unknown broader thesis '{t.broader}'")
+            errors.add(t.file, t.line, f"thesis '{t.key}': unknown broader thesis '{t.broader}'",
+                       f"use one of: {', '.join(sorted(theses))}, or remove `broader:`")
     return theses
 
 

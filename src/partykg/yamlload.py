@@ -61,10 +61,25 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
         out_list.line = node.start_mark.line + 1
         out_list.lines = [item.start_mark.line + 1 for item in node.value]
         return out_list
-    value = loader.construct_object(node)
+    try:
+        value = loader.construct_object(node)
+    except yaml.MarkedYAMLError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. `!!int source`
+        mark = node.start_mark
+        shown = mark.buffer[mark.pointer - mark.column:].split("\n", 1)[0].strip()
+        raise InputError(Problem(file, mark.line + 1,
+                                 f"the value {node.value!r} does not fit its tag {node.tag}; "
+                                 f"the line reads `{_clip(shown)}`",
+                                 "remove the `!!` tag, or quote the value to keep it as text")
+                         ) from exc
     if isinstance(value, _dt.date):  # keep dates as the text wrote them
         return node.value
     return value
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
 
 
 def load_yaml(path: Path, display: str | None = None) -> Any:
@@ -82,8 +97,20 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(Problem(file, line, f"not valid UTF-8 (byte {exc.start})",
-                                 "save the file as UTF-8")) from exc
+        begin = raw.rfind(b"\n", 0, exc.start) + 1
+        end = raw.find(b"\n", exc.start)
+        shown = raw[begin:end if end >= 0 else len(raw)].decode("utf-8", "replace").strip()
+        raise InputError(Problem(file, line, f"not valid UTF-8 (byte {exc.start}); the line "
+                                 f"reads `{_clip(shown)}`",
+                                 "save the file as UTF-8 (the editor's encoding setting), "
+                                 "e.g. `iconv -f latin1 -t utf-8`")) from exc
+    bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if bad:  # PyYAML refuses control characters, without saying where
+        line = text.count("\n", 0, bad.start()) + 1
+        shown = text.splitlines()[line - 1].strip().encode("unicode_escape").decode("ascii")
+        raise InputError(Problem(file, line, f"the character U+{ord(bad.group()):04X} is not "
+                                 f"allowed in YAML; the line reads `{_clip(shown)}`",
+                                 "delete it (it is invisible in most editors: retype the line)"))
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -94,6 +121,11 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         msg = f"YAML syntax error: {exc.problem or exc.context}"
+        if exc.problem and exc.context and exc.context_mark:
+            msg += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
+        lines = text.splitlines()
+        if 0 < line <= len(lines) and lines[line - 1].strip():
+            msg += f"; the line reads `{_clip(lines[line - 1].strip())}`"
         raise InputError(Problem(file, line, msg,
                                  "check indentation, colons and quotes on this line "
                                  "and the one before; quote text that contains ': ' or '#'")) from exc
