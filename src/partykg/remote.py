@@ -83,12 +83,14 @@ def run_remote(endpoint: str, rq: RQ, params: dict[str, str], base: str, graphs:
 
 
 GROUP_CONCAT_RE = re.compile(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?separator\s*=\s*"
-                             r"(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\)\s*AS\s+\?(\w+)",
+                             r"(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\)"
+                             r"(?:\s*,\s*\"[A-Za-z-]+\"\s*\))?\s*AS\s+\?(\w+)",  # STRLANG(…, "en")
                              re.I | re.S)
 
 
 def concat_separators(text: str) -> dict[str, str]:
-    """The variables a query binds with GROUP_CONCAT, with their separators."""
+    """The variables a query binds with GROUP_CONCAT (also inside STRLANG), with their
+    separators."""
     return {m.group(2): m.group(1)[1:-1].encode().decode("unicode_escape")
             for m in GROUP_CONCAT_RE.finditer(text)}
 
