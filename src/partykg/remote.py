@@ -9,6 +9,11 @@ once the dataset names many graphs. The dataset is named in the request with
 of partykg's graphs as the default graph, and the same graphs as named graphs,
 which is what the embedded store does, and it keeps Virtuoso's own system
 graphs out of the answers.
+
+Results are asked for as SPARQL XML and parsed by pyoxigraph: Virtuoso's JSON
+writer prints xsd:boolean values as "0"/"1" (openlink/virtuoso-opensource#485,
+#733), which are other RDF terms than the stored "false"/"true"; its XML
+writer prints the stored terms.
 """
 
 from __future__ import annotations
@@ -17,13 +22,13 @@ import re
 import urllib.error
 from collections import Counter
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, parse
-from SPARQLWrapper import JSON, N3, POST, URLENCODED, SPARQLWrapper
+from pyoxigraph import (BlankNode, Literal, QueryBoolean, QueryResultsFormat, RdfFormat,
+                       parse, parse_query_results)
+from SPARQLWrapper import N3, POST, URLENCODED, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .query import RQ, QueryResult, redirect_services, substitute
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 USER_AGENT = "partykg (https://w3id.org/partykg/; SPARQLWrapper)"
 
 
@@ -31,23 +36,6 @@ class RemoteError(Exception):
     def __init__(self, message: str, hint: str = ""):
         self.message, self.hint = message, hint
         super().__init__(message)
-
-
-def term(binding: dict | None):
-    """A SPARQL 1.1 JSON results term as a pyoxigraph term."""
-    if binding is None:
-        return None
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return NamedNode(value)
-    if kind == "bnode":
-        return BlankNode(value)
-    if "xml:lang" in binding:
-        return Literal(value, language=binding["xml:lang"])
-    datatype = binding.get("datatype")
-    if datatype and datatype != XSD_STRING:
-        return Literal(value, datatype=NamedNode(datatype))
-    return Literal(value)
 
 
 def wrapper(endpoint: str, graphs: list[str], user: str | None = None,
@@ -71,33 +59,38 @@ def run_remote(endpoint: str, rq: RQ, params: dict[str, str], base: str, graphs:
     sw = wrapper(endpoint, graphs, user, password, timeout)
     sw.setQuery(text)
     kind = sw.queryType.upper()
-    sw.setReturnFormat(N3 if kind in ("CONSTRUCT", "DESCRIBE") else JSON)
+    sw.setReturnFormat(N3 if kind in ("CONSTRUCT", "DESCRIBE") else XML)
     try:
-        res = sw.query()
-        if kind in ("CONSTRUCT", "DESCRIBE"):
-            body = res.response.read()
-            triples = sorted(parse(body, format=RdfFormat.TURTLE), key=str)
-            return QueryResult(rq, "graph", [], [], None, triples, base)
-        data = res.convert()
+        body = sw.query().response.read()
     except (urllib.error.URLError, OSError, SPARQLWrapperException) as exc:
         raise RemoteError(f"{endpoint} failed on {rq.path.name}: "
                           f"{' '.join(str(getattr(exc, 'reason', exc)).split())[:500]}",
                           "is the endpoint running, and does it speak the SPARQL 1.1 "
                           "Protocol (form POST)?") from None
-    if "boolean" in data:
-        return QueryResult(rq, "ask", [], [], bool(data["boolean"]), None, base)
-    variables = data["head"]["vars"]
-    rows = [[term(b.get(v)) for v in variables] for b in data["results"]["bindings"]]
+    try:
+        if kind in ("CONSTRUCT", "DESCRIBE"):
+            triples = sorted(parse(body, format=RdfFormat.TURTLE), key=str)
+            return QueryResult(rq, "graph", [], [], None, triples, base)
+        results = parse_query_results(body, QueryResultsFormat.XML)
+    except SyntaxError as exc:
+        raise RemoteError(f"{endpoint} sent an unreadable answer to {rq.path.name}: {exc}",
+                          "does the endpoint answer SPARQL queries (SPARQL XML results)?") from None
+    if isinstance(results, QueryBoolean):
+        return QueryResult(rq, "ask", [], [], bool(results), None, base)
+    variables = [v.value for v in results.variables]
+    rows = [[solution[v] for v in variables] for solution in results]
     return QueryResult(rq, "select", variables, rows, None, None, base)
 
 
 GROUP_CONCAT_RE = re.compile(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?separator\s*=\s*"
-                             r"(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\)\s*AS\s+\?(\w+)",
+                             r"(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\)"
+                             r"(?:\s*,\s*\"[A-Za-z-]+\"\s*\))?\s*AS\s+\?(\w+)",  # STRLANG(…, "en")
                              re.I | re.S)
 
 
 def concat_separators(text: str) -> dict[str, str]:
-    """The variables a query binds with GROUP_CONCAT, with their separators."""
+    """The variables a query binds with GROUP_CONCAT (also inside STRLANG), with their
+    separators."""
     return {m.group(2): m.group(1)[1:-1].encode().decode("unicode_escape")
             for m in GROUP_CONCAT_RE.finditer(text)}
 
