@@ -545,5 +545,39 @@ def bench_generate(proj: Project, triples: int, seed: int, out_dir: str, faults:
               f"{len(manifest['faults'])} fault(s) listed in faults.json")
 
 
+@bench.command("run")
+@click.option("--sizes", default="10000,100000,1000000", show_default=True,
+              help="Comma-separated target sizes in triples.")
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(min=1),
+              help="Runs per stage (the median is reported).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--work", type=click.Path(file_okay=False), default=None,
+              help="Scratch folder for corpora and builds (default: OUT/bench).")
+@click.option("--results", "dest", type=click.Path(file_okay=False), default="bench",
+              show_default=True, help="Where results.json and RESULTS.md go.")
+@click.option("--baseline-up-to", default=10**9, type=int, show_default=True,
+              help="Run the slow rdflib + pyshacl baselines only up to this size.")
+@click.option("--server-seconds", default=30.0, show_default=True, type=float,
+              help="Length of the server load test (0 to skip).")
+@click.option("--clients", default=16, show_default=True, type=int)
+@click.pass_obj
+@handles_errors
+def bench_run(proj: Project, sizes: str, runs: int, seed: int, work: str | None, dest: str,
+              baseline_up_to: int, server_seconds: float, clients: int) -> None:
+    """Benchmark every stage on synthetic corpora of growing size.
+
+    Build, validate (and pyshacl for comparison), reason, the embedded store's
+    load and every ready-made query, the limit (pyoxigraph parse + bulk load)
+    and the baseline (rdflib + pyshacl), each in a fresh process; then the
+    server under load. Writes RESULTS/results.json and RESULTS/RESULTS.md.
+    """
+    from .bench import run_all
+    numbers = [int(s.replace("_", "")) for s in sizes.split(",") if s.strip()]
+    scratch = Path(work) if work else proj.out / "bench"
+    run_all(proj.root, scratch, numbers, runs, seed, Path(dest),
+            lambda msg: err.print(msg, markup=False), baseline_up_to, server_seconds, clients)
+    out.print((Path(dest) / "RESULTS.md").read_text(encoding="utf-8"), markup=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
