@@ -89,13 +89,37 @@ from partykg.query import list_queries, run_query
 from partykg.store import load_store
 proj = project(sys.argv[1], sys.argv[2], None)
 t = time.perf_counter(); store = load_store(proj); load = time.perf_counter() - t
+# On a synthetic corpus the defaults (Lenin, Ratcliffe's essay, ...) do not
+# exist: a parameter whose default is absent gets the busiest resource of its
+# kind instead (most mentions, or most claims), so every query does real work.
+PKG = "https://w3id.org/partykg/ontology#"
+BUSIEST = {
+    "source": f"SELECT ?x WHERE {{ ?c <{PKG}statedIn> ?x }} GROUP BY ?x ORDER BY DESC(COUNT(?c)) ?x LIMIT 1",
+    "claim": f"SELECT ?x WHERE {{ ?x <{PKG}hasEvidence> ?e }} GROUP BY ?x ORDER BY DESC(COUNT(?e)) ?x LIMIT 1",
+}
+for name, cls in (("person", "Person"), ("speaker", "Person"), ("entity", "Person"),
+                  ("organization", "Organization"), ("event", "Event")):
+    BUSIEST[name] = (f"SELECT ?x WHERE {{ ?m a <{PKG}Mention> ; <http://www.w3.org/ns/oa#hasBody> ?x . "
+                     f"?x a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{PKG}{cls}> }} "
+                     "GROUP BY ?x ORDER BY DESC(COUNT(?m)) ?x LIMIT 1")
+def params(rq):
+    out = {}
+    for name, value in rq.defaults.items():
+        if name in BUSIEST and value.startswith("http") and not store.query(
+                f"ASK {{ {{ <{value}> ?p ?o }} UNION {{ ?s ?p <{value}> }} }}",
+                use_default_graph_as_union=True):
+            rows = list(store.query(BUSIEST[name], use_default_graph_as_union=True))
+            if rows:
+                out[name] = rows[0]["x"].value
+    return out
 times = {}
 for rq in list_queries(proj.queries):
     if "federated" in (rq.header.get("tags") or []):
         continue
     runs = []
+    values = params(rq)
     for _ in range(3):
-        t = time.perf_counter(); res = run_query(proj, rq, {}, store)
+        t = time.perf_counter(); res = run_query(proj, rq, values, store)
         runs.append(time.perf_counter() - t)
     times[rq.name] = [statistics.median(runs), len(res.rows)]
 print(json.dumps({"load": load, "queries": times}))
