@@ -7,7 +7,7 @@ ont_graph), on the real build and on a copy of the real build's dump with
 faults of many kinds injected (the turbo engine then reads the N-Quads text
 itself, the pyshacl engine an rdflib graph parsed from it).
 
-Known difference, documented in docs/VALIDATION.md and pinned by
+Known difference, documented in README.md (SHACL engines) and pinned by
 test_noncanonical_literal_is_reported_as_published: rdflib canonicalises typed
 literals when it parses ("+176"^^xsd:nonNegativeInteger becomes "176"), so
 pyshacl reports the canonical form as sh:value where pyshacl-turbo reports the
@@ -26,22 +26,13 @@ import rdflib
 
 from partykg.namespaces import graph_iri
 from partykg.paths import project
-from partykg.validate import ENGINES, dump_shacl_results, load_shapes, shacl_results, validate
-from test_shacl_fixtures import INVALID, ONTOLOGY_FILE, SHAPES_DIR, VALID, describe
+from partykg.validate import ENGINES, dump_shacl_results, shacl_results, validate
+from test_shacl_fixtures import INVALID, VALID, describe
+from test_shacl_fixtures import ontology, shapes  # noqa: F401 (pytest fixtures, shared)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OA = "http://www.w3.org/ns/oa#"
 PKG = "https://w3id.org/partykg/ontology#"
-
-
-@pytest.fixture(scope="module")
-def shapes() -> rdflib.Graph:
-    return load_shapes(SHAPES_DIR)
-
-
-@pytest.fixture(scope="module")
-def ontology() -> rdflib.Graph:
-    return rdflib.Graph().parse(ONTOLOGY_FILE, format="turtle")
 
 
 def both(run) -> dict:
