@@ -129,9 +129,13 @@ def ensure_built(proj: Project) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="Report format.")
 @click.option("--no-build", is_flag=True, help="Validate the existing build as it is.")
+@click.option("--engine", type=click.Choice(["turbo", "pyshacl"]), default="turbo",
+              show_default=True,
+              help="SHACL engine: pyshacl-turbo (Rust, fast) or pyshacl (the reference; "
+                   "same results, much slower on large graphs).")
 @click.pass_obj
 @handles_errors
-def validate(proj: Project, fmt: str, no_build: bool) -> None:
+def validate(proj: Project, fmt: str, no_build: bool, engine: str) -> None:
     """Validate the build with the SHACL shapes and the *-violation.rq queries.
 
     The report is grouped by source and names the annotation file, line and
@@ -140,8 +144,8 @@ def validate(proj: Project, fmt: str, no_build: bool) -> None:
     from .validate import render_report, validate as run_validate
     if not no_build:
         ensure_built(proj)
-    with stage("validating"):
-        report = run_validate(proj)
+    with stage(f"validating ({engine})"):
+        report = run_validate(proj, engine)
     render_report(report, fmt, out)
     if not report.conforms:
         sys.exit(EXIT_NONCONFORMING)

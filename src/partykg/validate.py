@@ -1,4 +1,8 @@
-"""`partykg validate`: SHACL shapes (pyshacl) and *-violation.rq queries.
+"""`partykg validate`: SHACL shapes and *-violation.rq queries.
+
+Two SHACL engines give the same results on our shapes (tests/test_shacl_engines.py):
+pyshacl-turbo (Rust, the default: it reads the build's N-Quads itself, so the
+dump never goes through rdflib) and pyshacl (pure Python, kept as the reference).
 
 Results are mapped back to the annotations through the build's index, so a
 report names the annotation file and line and quotes the passage behind each
@@ -14,7 +18,6 @@ from pathlib import Path
 
 import rdflib
 from pyoxigraph import RdfFormat, Triple, parse, serialize
-from pyshacl import validate as pyshacl_validate
 from rdflib.namespace import SH
 
 from .errors import InputError, Problem
@@ -54,12 +57,25 @@ def _short(term) -> str:
     return "" if term is None else str(term)
 
 
-def shacl_results(data: rdflib.Graph, shapes: rdflib.Graph,
-                  ontology: rdflib.Graph | None = None) -> list[Result]:
-    """Run pyshacl; return its results, sorted. An empty list means it conforms."""
-    conforms, report, _ = pyshacl_validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="none",
-        advanced=True, allow_warnings=True, abort_on_first=False)
+ENGINES = ("turbo", "pyshacl")
+DEFAULT_ENGINE = "turbo"
+# The options both engines are called with; `inference="none"` because the
+# ontology's rdfs:subClassOf triples are mixed into the data (ont_graph, or the
+# ontology's named graph in the dump), which is all sh:class and sh:targetClass need.
+OPTIONS = dict(inference="none", advanced=True, allow_warnings=True, abort_on_first=False)
+
+
+def _shape_name(shape, shapes: rdflib.Graph) -> str:
+    """A source shape's IRI; for a blank-node property shape, its node shape and
+    path, so that reports do not depend on the blank-node labels of one parse."""
+    if not isinstance(shape, rdflib.BNode):
+        return _short(shape)
+    owners = sorted(str(o) for o in shapes.subjects(SH.property, shape))
+    return f"{' '.join(owners) or '[]'} property {_short(shapes.value(shape, SH.path))}"
+
+
+def _results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Result]:
+    """The results of a SHACL validation report graph, sorted."""
     results = []
     for r in report.subjects(rdflib.RDF.type, SH.ValidationResult):
         results.append(Result(
@@ -69,9 +85,65 @@ def shacl_results(data: rdflib.Graph, shapes: rdflib.Graph,
             message=str(report.value(r, SH.resultMessage) or ""),
             severity=_short(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
             value=_short(report.value(r, SH.value)),
-            shape=_short(report.value(r, SH.sourceShape)),
+            shape=_shape_name(report.value(r, SH.sourceShape), shapes),
         ))
     return sorted(results)
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
+
+
+def shacl_results(data: rdflib.Graph, shapes: rdflib.Graph,
+                  ontology: rdflib.Graph | None = None,
+                  engine: str = DEFAULT_ENGINE) -> list[Result]:
+    """Validate an rdflib graph, the ontology mixed in; return the results, sorted.
+    An empty list means it conforms."""
+    _check_engine(engine)
+    if engine == "pyshacl":
+        from pyshacl import validate as run
+    else:
+        from pyshacl_turbo import validate as run
+    _, report, text = run(data, shacl_graph=shapes, ont_graph=ontology, **OPTIONS)
+    if not isinstance(report, rdflib.Graph):  # pyshacl-turbo returns its failure
+        raise RuntimeError(f"SHACL validation failed ({engine}): {text}")
+    return _results(report, shapes)
+
+
+def _rdflib_graphs(nquads: Path, onto_id: str) -> tuple[rdflib.Graph, rdflib.Graph]:
+    """The dump as two rdflib graphs, data (every other named graph) and ontology.
+    Parsed from the dump itself: the store would normalise datatypes
+    (xsd:nonNegativeInteger becomes xsd:integer), hiding what was published."""
+    split: dict[bool, list[Triple]] = {True: [], False: []}
+    for q in parse(path=str(nquads), format=RdfFormat.N_QUADS):
+        split[q.graph_name.value == onto_id].append(Triple(q.subject, q.predicate, q.object))
+    data, ontology = rdflib.Graph(), rdflib.Graph()
+    for graph, triples in ((ontology, split[True]), (data, split[False])):
+        graph.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
+    return data, ontology
+
+
+def dump_shacl_results(nquads: Path, shapes: rdflib.Graph, onto_id: str,
+                       engine: str = DEFAULT_ENGINE) -> list[Result]:
+    """Validate the build's N-Quads dump, whose ontology graph (onto_id) is mixed
+    into the data as with shacl_results; return the results, sorted."""
+    _check_engine(engine)
+    if engine == "pyshacl":
+        data, ontology = _rdflib_graphs(nquads, onto_id)
+        return shacl_results(data, shapes, ontology, "pyshacl")
+    from pyshacl_turbo import compile_shapes
+    from pyshacl_turbo.rdf import Input
+    # The dump's text goes straight to the Rust parser: no rdflib graph, no
+    # store (both would normalise literals). Core SHACL sees the union of the
+    # named graphs, ontology included, which is what ont_graph does above.
+    # `Input` is pyshacl-turbo's own carrier for N-Quads text (not exported, hence
+    # the pinned minor version in pyproject.toml).
+    program = compile_shapes(shapes, advanced=OPTIONS["advanced"])
+    _, report, _ = program.validate(
+        Input(nquads.read_text(encoding="utf-8"), "nquads", None, {}),
+        allow_warnings=OPTIONS["allow_warnings"], abort_on_first=OPTIONS["abort_on_first"])
+    return _results(report, shapes)
 
 
 def violation_queries(queries_dir: Path) -> list[Path]:
@@ -110,23 +182,16 @@ class Report:
         return dict(sorted(groups.items()))
 
 
-def validate(proj: Project) -> Report:
+def validate(proj: Project, engine: str = DEFAULT_ENGINE) -> Report:
+    """SHACL (with the given engine) and the violation queries on the build."""
     from .store import load_store
+    _check_engine(engine)
     if not proj.nquads.exists():
         raise InputError(Problem(str(proj.nquads), 0, "there is no build to validate",
                                  "run `partykg build` first"))
-    # Parse the dump itself: the store would normalise datatypes
-    # (xsd:nonNegativeInteger becomes xsd:integer), hiding what was published.
-    onto_id = graph_iri(proj.base, "ontology")
-    split: dict[bool, list[Triple]] = {True: [], False: []}
-    for q in parse(path=str(proj.nquads), format=RdfFormat.N_QUADS):
-        split[q.graph_name.value == onto_id].append(Triple(q.subject, q.predicate, q.object))
-    data, ontology = rdflib.Graph(), rdflib.Graph()
-    for graph, triples in ((ontology, split[True]), (data, split[False])):
-        graph.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
-    store = load_store(proj)
-    results = shacl_results(data, load_shapes(proj.shapes), ontology)
-    results += query_violations(proj, store)
+    shapes = load_shapes(proj.shapes)
+    results = dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"), engine)
+    results += query_violations(proj, load_store(proj))
     index = json.loads(proj.index.read_text(encoding="utf-8"))["index"]
     return Report(not any(r.severity == "Violation" for r in results), results, index)
 
