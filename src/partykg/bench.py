@@ -163,7 +163,7 @@ def measure(label: str, args: list[str], runs: int, log: Callable[[str], None],
         outs.append(o)
         log(f"{label}: run {i + 1}/{runs}: {s:.2f} s, {m:.0f} MB")
     return {"median_s": round(statistics.median(secs), 3), "runs_s": [round(x, 3) for x in secs],
-            "peak_mb": max(mems), "output": outs[-1].strip()[-2000:]}
+            "peak_mb": max(mems), "output": outs[-1].strip()}
 
 
 def bench_size(root: Path, work: Path, triples: int, runs: int, seed: int,
@@ -191,7 +191,7 @@ def bench_size(root: Path, work: Path, triples: int, runs: int, seed: int,
         "baseline", str(nq), str(corpus / "shapes"), str(corpus / "ontology" / "partykg.ttl")),
         runs, log) if baseline else None)
     q = measure("store load + queries", snippet("queries", str(corpus), str(out)), 1, log)
-    detail = json.loads(q["output"].splitlines()[-1])
+    detail = json.loads(q.pop("output").splitlines()[-1])
     res["store_load"] = {"median_s": round(detail["load"], 3), "peak_mb": q["peak_mb"]}
     res["queries"] = {k: {"median_ms": round(v[0] * 1000, 1), "rows": v[1]}
                       for k, v in sorted(detail["queries"].items())}
@@ -338,6 +338,9 @@ def run_all(root: Path, work: Path, sizes: list[int], runs: int, seed: int, dest
     for n in sizes:
         size = bench_size(root, work, n, runs, seed, log, baseline=n <= baseline_up_to)
         size["derived"] = derive(size)
+        for stage in size.values():           # keep the last lines of each stage's output
+            if isinstance(stage, dict) and "output" in stage:
+                stage["output"] = stage["output"][-300:]
         results["sizes"].append(size)
         write(results, dest)
     if len(results["sizes"]) >= 2:
