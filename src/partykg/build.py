@@ -133,8 +133,10 @@ def write_dumps(quads: list[Quad], target: Path, base: str) -> None:
         _header("nq") + serialize(quads, format=RdfFormat.N_QUADS))
     (target / "partykg.trig").write_bytes(
         _header("trig") + serialize_sorted_prefixes(quads, RdfFormat.TRIG, prefixes))
-    triples = {str(Triple(q.subject, q.predicate, q.object)): Triple(q.subject, q.predicate, q.object)
-               for q in quads}
+    triples: dict[str, Triple] = {}
+    for q in quads:
+        t = q.triple
+        triples.setdefault(str(t), t)
     ordered = [triples[k] for k in sorted(triples)]
     (target / "partykg.ttl").write_bytes(
         _header("ttl") + serialize_sorted_prefixes(ordered, RdfFormat.TURTLE, prefixes))

@@ -15,6 +15,8 @@ import yaml
 
 from .errors import InputError, Problem
 
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class LMap(dict):
     """A dict that knows the line of itself and of each of its keys."""
@@ -67,7 +69,9 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
         raise
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. `!!int source`
         mark = node.start_mark
-        shown = mark.buffer[mark.pointer - mark.column:].split("\n", 1)[0].strip()
+        # libyaml's marks carry no buffer: take the line from the loader's text.
+        lines = getattr(loader, "partykg_lines", None) or [""] * (mark.line + 1)
+        shown = lines[mark.line].strip() if mark.line < len(lines) else ""
         raise InputError(Problem(file, mark.line + 1,
                                  f"the value {node.value!r} does not fit its tag {node.tag}; "
                                  f"the line reads `{_clip(shown)}`",
@@ -111,7 +115,10 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
         raise InputError(Problem(file, line, f"the character U+{ord(bad.group()):04X} is not "
                                  f"allowed in YAML; the line reads `{_clip(shown)}`",
                                  "delete it (it is invisible in most editors: retype the line)"))
-    loader = yaml.SafeLoader(text)
+    # libyaml (CSafeLoader) parses several times faster than pure Python and
+    # gives the same nodes and marks; pure Python where PyYAML lacks it.
+    loader = Loader(text)
+    loader.partykg_lines = text.splitlines()
     try:
         node = loader.get_single_node()
         if node is None:
