@@ -120,6 +120,8 @@ class ExplicitMention:
     entity: str
     span: Span
     line: int
+    given_prefix: str = ""
+    given_suffix: str = ""
 
 
 @dataclass
@@ -339,7 +341,8 @@ def _mention(src, node, line, registry, errors) -> None:
         return
     span = _span(src, v, f"mention of {v['entity']}", errors)
     if span is not None:
-        src.mentions.append(ExplicitMention(v["entity"], span, v["_line"]))
+        src.mentions.append(ExplicitMention(v["entity"], span, v["_line"], v.get("prefix", ""),
+                                            v.get("suffix", "")))
 
 
 def _link(src, node, line, errors) -> None:

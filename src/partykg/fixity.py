@@ -32,17 +32,43 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .anchor import AnchorError, Span, line_of
+from .anchor import CONTEXT, AnchorError, Span, line_of
 from .errors import Collector
 from .namespaces import graph_iri, term as P
 
 KINDS = ("claim", "quotation", "citation")  # annotations with an id; plus explicit mentions
 SECTIONS = {"claim": "claims", "quotation": "quotations", "citation": "citations"}
 
-# (kind, local id) for claims, quotations, citations; ("mention", entity, quote, n) for
-# the n-th explicit mention of an entity by that quote in reading order
+# (kind, local id) for claims, quotations, citations; for explicit mentions, which have
+# no id: ("mention", entity, quote, prefix, suffix) as written in the annotation file
 Key = tuple
-Previous = Callable[[str, str], "dict[Key, Span] | None"]
+
+
+@dataclass(frozen=True)
+class OldMention:
+    entity: str
+    exact: str
+    prefix: str   # the context published with the span (anchor.CONTEXT characters)
+    suffix: str
+    span: Span
+
+
+@dataclass
+class Old:
+    """Where the annotations of one source stood in the last build."""
+    ids: dict[tuple[str, str], Span] = field(default_factory=dict)
+    mentions: list[OldMention] = field(default_factory=list)
+
+    def span(self, key: Key) -> Span | None:
+        if key[0] != "mention":
+            return self.ids.get(key)
+        _, entity, quote, prefix, suffix = key
+        found = [m.span for m in self.mentions if m.entity == entity and m.exact == quote
+                 and m.prefix.endswith(prefix[-CONTEXT:]) and m.suffix.startswith(suffix[:CONTEXT])]
+        return found[0] if len(found) == 1 else None
+
+
+Previous = Callable[[str, str], "Old | None"]
 
 
 @dataclass
@@ -67,8 +93,8 @@ class Changed:
     misses: list[Item] = field(default_factory=list)
 
     def miss(self, what: str, v: dict, exc: AnchorError) -> None:
-        key = (("mention", v["entity"], v["quote"], 0) if "entity" in v
-               else (what.split()[0], v["id"]))
+        key = (("mention", v["entity"], v["quote"], v.get("prefix", ""), v.get("suffix", ""))
+               if "entity" in v else (what.split()[0], v["id"]))
         self.misses.append(Item(key, what, v["_lines"].get("quote", v["_line"]), None, exc))
 
     def report(self, src, previous: Previous | None, errors: Collector) -> None:
@@ -78,7 +104,7 @@ class Changed:
         for it in items:
             if it.span is None:
                 continue
-            before = None if old is None else old.get(it.key)
+            before = None if old is None else old.span(it.key)
             if before is None:
                 new += 1
             elif before.start == it.span.start:
@@ -86,7 +112,7 @@ class Changed:
             else:
                 moved.append((before, it))
         for it in self.misses:
-            before = _previous_span(old, it.key)
+            before = None if old is None else old.span(it.key)
             was = f" (it covered characters {before.start}–{before.end})" if before else ""
             errors.add(self.file, it.line, f"{it.label} no longer anchors in the changed text "
                        f"{self.text_path}: {it.error.message}{was}", it.error.hint)
@@ -134,15 +160,6 @@ class Changed:
                    "new offsets; check that the passage still means what the annotation says")
 
 
-def _previous_span(old: dict[Key, Span] | None, key: Key) -> Span | None:
-    if old is None:
-        return None
-    if key[0] == "mention":
-        return next((s for k, s in sorted(old.items(), key=lambda kv: kv[1])
-                     if k[:3] == key[:3]), None)
-    return old.get(key)
-
-
 def _runs(moved: list[tuple[Span, Item]]) -> list[list[tuple[Span, Item]]]:
     """Moved annotations in their former reading order, cut into runs of equal shift."""
     runs: list[list[tuple[Span, Item]]] = []
@@ -163,13 +180,9 @@ def anchored_items(src) -> list[Item]:
             if a.span is not None:
                 items.append(Item((kind, a.id), f"{kind} {a.id}",
                                   a.lines.get("quote", a.line), a.span))
-    seen: dict[tuple, int] = defaultdict(int)
-    for m in sorted(src.mentions, key=lambda m: m.span):
-        quote = m.span.exact(src.text)
-        n = seen[(m.entity, quote)]
-        seen[(m.entity, quote)] += 1
-        items.append(Item(("mention", m.entity, quote, n), f"mention of {m.entity}",
-                          m.line, m.span))
+    for m in src.mentions:
+        key = ("mention", m.entity, m.span.exact(src.text), m.given_prefix, m.given_suffix)
+        items.append(Item(key, f"mention of {m.entity}", m.line, m.span))
     return items
 
 
@@ -225,7 +238,7 @@ class LastBuild:
             self._graphs = graphs
         return self._graphs
 
-    def __call__(self, source_id: str, recorded: str) -> dict[Key, Span] | None:
+    def __call__(self, source_id: str, recorded: str) -> Old | None:
         """The spans of ``source_id``'s annotations when the last build was made from the
         text whose SHA-256 is ``recorded``; None otherwise."""
         g = self._load().get(source_id)
@@ -236,26 +249,23 @@ class LastBuild:
             return None
         idpat = re.compile(re.escape(f"{self.base}id/") + r"(claim|quotation|citation)/"
                            + re.escape(source_id) + r"-(.+)$")
-        out: dict[Key, Span] = {}
-        mentions: list[tuple[Span, str, str]] = []
+        out = Old()
         for s, props in g.items():
             if P("oa:hasTarget") not in props:
                 continue
             pos = g.get(s + "#position-selector", {})
-            exact = g.get(s + "#quote-selector", {}).get(P("oa:exact"), [""])[0]
+            quote = g.get(s + "#quote-selector", {})
+            exact, prefix, suffix = (quote.get(P(f"oa:{k}"), [""])[0]
+                                     for k in ("exact", "prefix", "suffix"))
             try:
                 span = Span(int(pos[P("oa:start")][0]), int(pos[P("oa:end")][0]))
             except (KeyError, ValueError):
                 continue
             m = idpat.match(s)
             if m:
-                out[(m.group(1), m.group(2))] = span
+                out.ids[(m.group(1), m.group(2))] = span
             elif props.get(P("pkg:detection")) == ["explicit"]:
                 entity = props[P("oa:hasBody")][0].rsplit("/", 1)[1]
-                mentions.append((span, entity, exact))
-        seen: dict[tuple, int] = defaultdict(int)
-        for span, entity, exact in sorted(mentions):
-            out[("mention", entity, exact, seen[(entity, exact)])] = span
-            seen[(entity, exact)] += 1
+                out.mentions.append(OldMention(entity, exact, prefix, suffix, span))
         return out
 
