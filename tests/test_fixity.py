@@ -169,6 +169,48 @@ def test_inserted_sentence_moves_later_quotes_until_the_checksum_is_recorded(cop
             assert starts[e["label"].split()[1]] == e["start"] + shift, e
 
 
+def test_moved_paragraph_reports_each_run_of_equal_shift(copy):
+    """A paragraph holding annotations moved to the end: its quotes anchor far later,
+    those between it and the end earlier by its length; the report has one entry per
+    run and its counts match the offsets found again in the new text."""
+    workdir = copy
+    text_path, entries = annotations(workdir)
+    text = text_path.read_text(encoding="utf-8")
+    paras = text.split("\n\n")
+    inside = [i for i, p in enumerate(paras[:-2])
+              if sum(1 for e in entries if p and e["covers"][0] >= text.find(p)
+                     and e["covers"][1] <= text.find(p) + len(p)) >= 2]
+    assert inside
+    moved_para = paras.pop(inside[len(inside) // 2])
+    new_text = "\n\n".join(paras + [moved_para])
+    text_path.write_text(new_text, encoding="utf-8")
+    shifts = []
+    for e in sorted(entries, key=lambda e: e["start"]):
+        whole_start = new_text.find(text[e["covers"][0]:e["covers"][1]])
+        shifts.append(whole_start + (e["start"] - e["covers"][0]) - e["start"])
+    runs = [[shifts[0]]]
+    for d in shifts[1:]:
+        if d == runs[-1][-1]:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    expected = sorted((len(r), r[0]) for r in runs if r[0])
+    assert len(expected) >= 2
+
+    result = run(workdir, "build", "-q")
+    assert result.exit_code == 2, result.output
+    found = []
+    for head in report(result):
+        m = re.search(r": (?:(\d+) annotations|\w+ \S+(?: \S+)?) moved ([+-]\d+) characters",
+                      head)
+        if m:
+            found.append((int(m.group(1) or 1), int(m.group(2))))
+    assert sorted(found) == expected
+    moved = sum(n for n, _ in expected)
+    assert f"0 annotations no longer anchor, {moved} moved, {len(entries) - moved} unaffected" \
+        in headline(result)
+
+
 def test_without_an_earlier_build_the_report_still_names_the_broken(copy):
     """No last build to compare with: the quotes that no longer anchor are still
     listed; the others are counted as anchoring, moves unknown."""

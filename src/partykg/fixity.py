@@ -144,8 +144,8 @@ class Changed:
         (b0, i0), (b1, i1) = run[0], run[-1]
         delta = i0.span.start - b0.start
         text = src.text
-        lines = (f"text line {line_of(text, i0.span.start)}" if len(run) == 1 else
-                 f"text lines {line_of(text, i0.span.start)}–{line_of(text, i1.span.start)}")
+        first, last = line_of(text, i0.span.start), line_of(text, i1.span.start)
+        lines = f"text line {first}" if first == last else f"text lines {first}–{last}"
         if len(run) == 1:
             what = f"{i0.label} moved"
             where = f"characters {b0.start}–{b0.end} → {i0.span.start}–{i0.span.end}"
