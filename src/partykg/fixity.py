@@ -63,8 +63,10 @@ class Old:
         if key[0] != "mention":
             return self.ids.get(key)
         _, entity, quote, prefix, suffix = key
-        found = [m.span for m in self.mentions if m.entity == entity and m.exact == quote
-                 and m.prefix.endswith(prefix[-CONTEXT:]) and m.suffix.startswith(suffix[:CONTEXT])]
+        found = [m.span for m in self.mentions
+                 if m.entity == entity and m.exact == quote
+                 and m.prefix.endswith(prefix[-CONTEXT:])
+                 and m.suffix.startswith(suffix[:CONTEXT])]
         return found[0] if len(found) == 1 else None
 
 
