@@ -167,7 +167,8 @@ def measure(label: str, args: list[str], runs: int, log: Callable[[str], None],
 
 
 def bench_size(root: Path, work: Path, triples: int, runs: int, seed: int,
-               log: Callable[[str], None], baseline: bool = True) -> dict:
+               log: Callable[[str], None], baseline: bool = True,
+               baseline_runs: int | None = None) -> dict:
     from .synth import generate
     corpus = work / f"corpus-{triples}"
     out = work / f"out-{triples}"
@@ -182,14 +183,14 @@ def bench_size(root: Path, work: Path, triples: int, runs: int, seed: int,
     nq = out / "build" / "partykg.nq"
     res["validate"] = measure("validate", cli(corpus, out, "validate", "--no-build"), runs, log)
     res["validate_pyshacl"] = (measure("validate --engine pyshacl", cli(
-        corpus, out, "validate", "--no-build", "--engine", "pyshacl"), runs, log)
+        corpus, out, "validate", "--no-build", "--engine", "pyshacl"), baseline_runs or runs, log)
         if baseline else None)
     res["reason"] = measure("reason", cli(corpus, out, "reason"), runs, log)
     res["limit"] = measure("limit (pyoxigraph parse + bulk load)", snippet("limit", str(nq)),
                            runs, log)
     res["baseline"] = (measure("baseline (rdflib + pyshacl)", snippet(
         "baseline", str(nq), str(corpus / "shapes"), str(corpus / "ontology" / "partykg.ttl")),
-        runs, log) if baseline else None)
+        baseline_runs or runs, log) if baseline else None)
     q = measure("store load + queries", snippet("queries", str(corpus), str(out)), 1, log)
     detail = json.loads(q.pop("output").splitlines()[-1])
     res["store_load"] = {"median_s": round(detail["load"], 3), "peak_mb": q["peak_mb"]}
@@ -290,7 +291,9 @@ def markdown(results: dict) -> str:
         cells = []
         for s in sizes:
             v = s.get(stage)
-            cells.append(f"{v['median_s']:.2f} ({v['peak_mb']:.0f})" if v else "–")
+            n = f", {len(v['runs_s'])} run{'s' if len(v['runs_s']) != 1 else ''}" if v and "runs_s" in v \
+                and len(v["runs_s"]) != results["runs"] else ""
+            cells.append(f"{v['median_s']:.2f} ({v['peak_mb']:.0f}{n})" if v else "–")
         lines.append(f"| {stage.replace('_', ' ')} | " + " | ".join(cells) + " |")
     lines += ["", "## Ratios and targets", "", head, "|---|" + "---|" * len(sizes)]
     for key, label in (("build_plus_validate_over_limit", "build + validate / limit (target ≤ 3)"),
@@ -332,11 +335,13 @@ def markdown(results: dict) -> str:
 
 def run_all(root: Path, work: Path, sizes: list[int], runs: int, seed: int, dest: Path,
             log: Callable[[str], None], baseline_up_to: int = 10**9,
-            server_seconds: float = 30, clients: int = 16) -> dict:
+            server_seconds: float = 30, clients: int = 16,
+            baseline_runs: int | None = None) -> dict:
     results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "runs": runs,
                      "seed": seed, "sizes": []}
     for n in sizes:
-        size = bench_size(root, work, n, runs, seed, log, baseline=n <= baseline_up_to)
+        size = bench_size(root, work, n, runs, seed, log, baseline=n <= baseline_up_to,
+                          baseline_runs=baseline_runs)
         size["derived"] = derive(size)
         for stage in size.values():           # keep the last lines of each stage's output
             if isinstance(stage, dict) and "output" in stage:
