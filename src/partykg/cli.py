@@ -375,6 +375,39 @@ def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_pa
     out.print(table)
 
 
+@main.command("export-annotations")
+@click.option("--source", "only", multiple=True, metavar="ID",
+              help="Only this source id (repeatable; default: every source).")
+@click.option("--output", "-o", type=click.Path(file_okay=False), metavar="DIR",
+              help="Folder for the collections (default: OUT/annotations).")
+@click.option("--page-size", default=100, show_default=True, type=click.IntRange(min=1),
+              help="Annotations per AnnotationPage.")
+@click.pass_obj
+@handles_errors
+def export_annotations(proj: Project, only: tuple[str, ...], output: str | None,
+                       page_size: int) -> None:
+    """Export every mention, claim, quotation, citation and claim link as W3C Web
+    Annotations (JSON-LD).
+
+    Writes DIR/<source-id>/collection.jsonld (an AnnotationCollection) and its
+    pages page-0001.jsonld, ... (AnnotationPage). Targets are the source
+    document with a TextQuoteSelector and a TextPositionSelector; bodies name
+    our entity IRIs and their verified Wikidata items. Deterministic output.
+    See docs/WEB-ANNOTATIONS.md.
+    """
+    from .webanno import export
+    counts = export(proj, only, Path(output) if output else None, page_size)
+    table = Table(title="Web Annotation export", title_justify="left")
+    for col in ("source", "annotations", "pages", "claims", "quotations", "citations",
+                "links", "mentions"):
+        table.add_column(col, justify="left" if col == "source" else "right")
+    for sid, c in counts.items():
+        table.add_row(sid, *(str(c[k]) for k in ("annotations", "pages", "claim", "quotation",
+                                                 "citation", "links", "mention")))
+    out.print(table)
+    err.print(f"wrote {Path(output) if output else proj.out / 'annotations'}")
+
+
 @main.command()
 @click.option("--source", "only", multiple=True, help="Only this source id (repeatable).")
 @click.option("--check", is_flag=True, help="Exit 1 when any unreviewed name remains.")
