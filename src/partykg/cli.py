@@ -408,6 +408,49 @@ def export_annotations(proj: Project, only: tuple[str, ...], output: str | None,
     err.print(f"wrote {Path(output) if output else proj.out / 'annotations'}")
 
 
+@main.command("import-annotations")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--source", "source_id", required=True, metavar="ID",
+              help="The source the annotations are on (its text anchors them).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="PATH", help="The annotation file to write (default: OUT/import/ID.yaml).")
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@click.option("--brief", is_flag=True, help="Report only what was not simply resolved.")
+@click.pass_obj
+@handles_errors
+def import_annotations_cmd(proj: Project, file: Path, source_id: str, output: Path | None,
+                           force: bool, brief: bool) -> None:
+    """Import W3C Web Annotations (Hypothesis, Recogito, or our own export) into an
+    annotation file in partykg's format, for a human to review.
+
+    FILE is a Web Annotation, a list of them (Recogito's export), an
+    AnnotationPage or AnnotationCollection (pages read from the files next to
+    it), or a Hypothesis API search result. Every target is anchored again on
+    the text of source ID: the quote first, then its prefix/suffix, then the
+    offsets. Bodies naming our entity IRIs, Wikidata items of registry entities
+    or registry keys become mentions; records exported by partykg come back as
+    they were. A report on stderr lists every annotation as resolved,
+    re-anchored, disambiguated, derived (found by alias detection anyway),
+    unresolved, unknown-body or ignored; the unresolved and unknown ones are
+    kept, commented out, in a review section of the file. Exit 2 only for
+    input that cannot be read. See docs/WEB-ANNOTATIONS.md.
+    """
+    from .webanno_import import STATUSES, import_annotations
+    dest, result = import_annotations(proj, file, source_id, output, force)
+    table = Table(title=f"import of {file.name} on {source_id}", title_justify="left")
+    for col in ("annotation", "status", "record", "detail"):
+        table.add_column(col, overflow="fold")
+    for r in result.rows:
+        if brief and r.status in ("resolved", "derived"):
+            continue
+        table.add_row(r.annotation, r.status, r.record, r.detail)
+    err.print(table)
+    counts = result.counts()
+    err.print(", ".join(f"{counts[s]} {s}" for s in STATUSES), markup=False)
+    err.print(f"wrote {dest}" + (f" ({len(result.review)} item(s) to review at its end)"
+                                  if result.review else ""), markup=False)
+
+
 @main.command()
 @click.option("--source", "only", multiple=True, help="Only this source id (repeatable).")
 @click.option("--check", is_flag=True, help="Exit 1 when any unreviewed name remains.")
