@@ -435,18 +435,22 @@ def import_annotations_cmd(proj: Project, file: Path, source_id: str, output: Pa
     kept, commented out, in a review section of the file. Exit 2 only for
     input that cannot be read. See docs/WEB-ANNOTATIONS.md.
     """
-    from .webanno_import import STATUSES, import_annotations
-    dest, result = import_annotations(proj, file, source_id, output, force)
+    from .webanno_import import ANCHORS, RESULTS, import_annotations
+    dest, result, foreign = import_annotations(proj, file, source_id, output, force)
     table = Table(title=f"import of {file.name} on {source_id}", title_justify="left")
-    for col in ("annotation", "status", "record", "detail"):
+    for col in ("annotation", "anchor", "result", "record", "detail"):
         table.add_column(col, overflow="fold")
     for r in result.rows:
-        if brief and r.status in ("resolved", "derived"):
+        if brief and r.result in ("imported", "derived") and r.anchor in ("resolved", ""):
             continue
-        table.add_row(r.annotation, r.status, r.record, r.detail)
-    err.print(table)
+        table.add_row(r.annotation, r.anchor, r.result, r.record, r.detail)
+    Console(stderr=True, highlight=False, width=max(err.width, 160)).print(table)
     counts = result.counts()
-    err.print(", ".join(f"{counts[s]} {s}" for s in STATUSES), markup=False)
+    err.print("anchors: " + ", ".join(f"{counts[s]} {s}" for s in ANCHORS), markup=False)
+    err.print("results: " + ", ".join(f"{counts[s]} {s}" for s in RESULTS), markup=False)
+    for uri in foreign:
+        err.print(f"note: targets name {uri}, not {source_id}; anchored on its text anyway",
+                  markup=False)
     err.print(f"wrote {dest}" + (f" ({len(result.review)} item(s) to review at its end)"
                                   if result.review else ""), markup=False)
 

@@ -149,9 +149,10 @@ class Exporter:
         self.given(c, anno)
         return anno
 
-    def work_body(self, item: Quotation | Citation) -> list[dict[str, Any]]:
-        if not item.work:
-            return []
+    @staticmethod
+    def locator(item: Quotation | Citation) -> dict[str, Any]:
+        """Where in the cited work (and which edition): on the work's body, or on
+        the annotation when no work is named."""
         extra: dict[str, Any] = {}
         if item.locator:
             extra["pkg:locator"] = format_locator(item.locator)
@@ -160,12 +161,19 @@ class Exporter:
                     extra[f"pkg:{k}"] = item.locator[k]
         if item.edition:
             extra["pkg:edition"] = item.edition
-        return self.entity_bodies(item.work, "linking", **extra)
+        return extra
+
+    def work_body(self, item: Quotation | Citation) -> list[dict[str, Any]]:
+        if not item.work:
+            return []
+        return self.entity_bodies(item.work, "linking", **self.locator(item))
 
     def quotation(self, q: Quotation) -> dict[str, Any]:
         bodies = self.work_body(q)
         anno = self.annotation(self.local[q.id], "quotation",
                                "linking" if bodies else "highlighting", q.span, bodies)
+        if not q.work:
+            anno.update(self.locator(q))
         anno["pkg:speaker"] = self.ref(q.speaker)
         anno["pkg:isParaphrase"] = q.is_paraphrase
         if q.note:

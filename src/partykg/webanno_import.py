@@ -40,16 +40,18 @@ STANCES = {v.partition(":")[2]: k for k, v in STANCE_PROPS.items()}  # supportsT
 LOCATOR_KEYS = ("volume", "chapter", "page", "pages")
 SECTIONS = ("claims", "quotations", "citations", "links", "mentions")
 OUR_TYPES = {"Mention", "Claim", "Quotation", "Citation", "Agreement", "Contradiction"}
-# Statuses in the report, in the order of the summary.
-STATUSES = ("resolved", "re-anchored", "disambiguated", "derived", "unresolved",
-            "unknown-body", "ignored")
+# The report: how each target was anchored, and what became of each body.
+ANCHORS = ("resolved", "re-anchored", "disambiguated", "unresolved", "document")
+RESULTS = ("imported", "derived", "unresolved", "unknown-body", "ignored")
 
 
 @dataclass
 class Row:
-    """One line of the report."""
+    """One line of the report: the annotation, how its target was anchored
+    (ANCHORS, or "" for a claim link), what became of it (RESULTS), the record."""
     annotation: str
-    status: str
+    anchor: str
+    result: str
     record: str
     detail: str = ""
 
@@ -69,7 +71,13 @@ class Result:
     review: list[dict[str, Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        return {s: sum(r.status == s for r in self.rows) for s in STATUSES}
+        """Annotations per anchor status (each annotation once) and rows per result."""
+        first: dict[str, str] = {}
+        for r in self.rows:
+            first.setdefault(r.annotation, r.anchor)
+        out = {a: sum(v == a for v in first.values()) for a in ANCHORS}
+        out |= {res: sum(r.result == res for r in self.rows) for res in RESULTS}
+        return out
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -310,6 +318,8 @@ class Importer:
             Source(source.id, source.file, source.line, source.text_path, source.text,
                    source.sha256, source.meta), registry, pattern)}
         self.result = Result()
+        self.current: Located | None | bool = None   # the anchor of the annotation at hand
+        self.foreign: set[str] = set()                # other target sources seen
 
     # IRIs ----------------------------------------------------------------------------------
     def split(self, iri: str) -> tuple[str, str] | None:
@@ -391,8 +401,12 @@ class Importer:
         return out
 
     # the report and the review section ------------------------------------------------------
-    def row(self, ident: str, status: str, record: str, detail: str = "") -> None:
-        self.result.rows.append(Row(ident, status, record, detail))
+    def row(self, ident: str, result: str, record: str, detail: str = "") -> None:
+        loc = self.current
+        anchor = "" if loc is False else ("document" if loc is None else loc.status)
+        if loc and loc.detail and result != "unresolved":
+            detail = loc.detail + (f"; {detail}" if detail else "")
+        self.result.rows.append(Row(ident, anchor, result, record, detail))
 
     def to_review(self, anno_id: str, problem: str, loc: Located | None,
                   anno: dict[str, Any], **extra: Any) -> None:
@@ -413,6 +427,9 @@ class Importer:
         ours |= {t[len(PKG):] for t in types(anno) if t.startswith(PKG)} & OUR_TYPES
         loc, foreign = self.anchor_target(anno)
         kind = next(iter(ours), None)
+        self.current = False if kind in ("Agreement", "Contradiction") else loc
+        if foreign and kind is None:
+            self.foreign.add(foreign)
         if kind in ("Agreement", "Contradiction"):
             return self.link(anno, ident, kind)
         if loc is not None and loc.status == "unresolved":
@@ -421,9 +438,6 @@ class Importer:
             self.to_review(ident, loc.detail, loc, anno,
                            bodies=[_body_summary(b) for b in as_list(anno.get("body"))])
             return
-        if foreign and kind is None and loc is not None:
-            loc.detail = (loc.detail + "; " if loc.detail else "") + \
-                f"target source {foreign} is not this source's IRI or url; anchored on its text"
         if kind == "Claim":
             self.claim(anno, ident, loc)
         elif kind == "Quotation":
@@ -441,7 +455,7 @@ class Importer:
             self.mentions(anno, ident, loc, explicit=False)
 
     def _record_row(self, ident: str, record: str, loc: Located | None) -> None:
-        self.row(ident, loc.status if loc else "resolved", record, loc.detail if loc else "")
+        self.row(ident, "imported", record)
 
     def claim(self, a: dict[str, Any], ident: str, loc: Located | None) -> None:
         local = self.local_of(ident, "claim")
@@ -491,6 +505,13 @@ class Importer:
 
     def _work(self, a: dict[str, Any], ident: str, loc: Located | None,
               rec: dict[str, Any]) -> None:
+        """The cited work, and the locator and edition (on its body, or on the
+        annotation when no work is named)."""
+        loc_ = {k: str(a[f"pkg:{k}"]) for k in LOCATOR_KEYS if f"pkg:{k}" in a}
+        if loc_:
+            rec["locator"] = loc_
+        if "pkg:edition" in a:
+            rec["edition"] = a["pkg:edition"]
         for b in as_list(a.get("body")):
             if not isinstance(b, dict) or b.get("purpose") != "linking":
                 continue
@@ -561,7 +582,7 @@ class Importer:
         self.result.records["links"].append(
             {"type": "agrees" if kind == "Agreement" else "contradicts",
              "claims": claims, "justification": why})
-        self.row(ident, "resolved", f"link {claims[0]} {claims[1]}")
+        self.row(ident, "imported", f"link {claims[0]} {claims[1]}")
 
     def mentions(self, a: dict[str, Any], ident: str, loc: Located, explicit: bool) -> None:
         """Identifying bodies (and IRIs or registry keys as tags) -> mentions of
@@ -583,6 +604,9 @@ class Importer:
                 if purpose == "tagging" and value in self.registry.entities:
                     if value not in found:
                         found.append(value)
+                elif purpose == "identifying":
+                    self._unknown(a, ident, loc, b, "entity",
+                                  "an identifying body with no IRI (not linked in the tool)")
                 elif purpose in ("classifying",) or "Feature" in types(b):
                     self.row(ident, "ignored", f"{purpose or 'body'} '{value[:40]}'",
                              "entity types and geometries come from the registry")
@@ -599,12 +623,12 @@ class Importer:
         for key in found:
             record = f"mention of {key}"
             if not explicit and (loc.span, key) in self.detected:
-                self.row(ident, "derived", record, "the build finds this name by its aliases; "
-                         "no explicit mention needed" + (f" ({loc.detail})" if loc.detail else ""))
+                self.row(ident, "derived", record, "found by alias detection; no explicit "
+                         "mention written")
                 continue
             self.result.records["mentions"].append(
                 {"entity": key, **self.span_fields(a, loc.span)})
-            self.row(ident, loc.status, record, loc.detail)
+            self.row(ident, "imported", record)
 
     def _unknown(self, a, ident, loc, body, what, why="no registry entry") -> None:
         summary = _body_summary(body)
@@ -628,8 +652,8 @@ def _body_iri(b: Any) -> tuple[str | None, str | None]:
     if b.get("source"):
         return str(b["source"]), None
     value = b.get("value")
-    if "TextualBody" not in types(b) and b.get("id") and value is None:
-        return str(b["id"]), None
+    if "TextualBody" not in types(b) and b.get("id"):
+        return str(b["id"]), None      # Recogito: `id` the entity, `value` its label
     if isinstance(value, str) and re.match(r"^https?://\S+$", value.strip()):
         return value.strip(), None
     if isinstance(value, str):
@@ -691,7 +715,7 @@ def render(src: Source, result: Result, input_name: str) -> str:
 
 
 def import_annotations(proj: Project, file: Path, source_id: str, output: Path | None = None,
-                       force: bool = False) -> tuple[Path, Result]:
+                       force: bool = False) -> tuple[Path, Result, list[str]]:
     from .build import load_inputs
     display = str(file)
     registry, sources = load_inputs(proj)
@@ -713,7 +737,7 @@ def import_annotations(proj: Project, file: Path, source_id: str, output: Path |
     tmp = dest.with_name(f".{dest.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(dest)
-    return dest, imp.result
+    return dest, imp.result, sorted(imp.foreign)
 
 
 def _check_loads(proj: Project, registry: Registry, src: Source, text: str) -> None:
