@@ -438,13 +438,14 @@ def import_annotations_cmd(proj: Project, file: Path, source_id: str, output: Pa
     from .webanno_import import ANCHORS, RESULTS, import_annotations
     dest, result, foreign = import_annotations(proj, file, source_id, output, force)
     table = Table(title=f"import of {file.name} on {source_id}", title_justify="left")
-    for col in ("annotation", "anchor", "result", "record", "detail"):
-        table.add_column(col, overflow="fold")
+    table.add_column("annotation", no_wrap=True)
+    for col in ("anchor", "result", "record", "detail"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("anchor", "result"))
     for r in result.rows:
         if brief and r.result in ("imported", "derived") and r.anchor in ("resolved", ""):
             continue
         table.add_row(r.annotation, r.anchor, r.result, r.record, r.detail)
-    Console(stderr=True, highlight=False, width=max(err.width, 160)).print(table)
+    Console(stderr=True, highlight=False, width=max(err.width, 180)).print(table)
     counts = result.counts()
     err.print("anchors: " + ", ".join(f"{counts[s]} {s}" for s in ANCHORS), markup=False)
     err.print("results: " + ", ".join(f"{counts[s]} {s}" for s in RESULTS), markup=False)
