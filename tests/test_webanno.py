@@ -244,7 +244,7 @@ def _rows(result):
 def _review_entries(path: Path) -> list[dict]:
     text = path.read_text(encoding="utf-8")
     block = [line[2:] if line.startswith("# ") else line[1:] for line in
-             text[text.index("# review:\n"):].splitlines()][0:]
+             text[text.index("# review:\n"):].splitlines()]
     return yaml.safe_load("\n".join(block))["review"]
 
 
@@ -287,6 +287,22 @@ def test_import_hypothesis_sample(proj, inputs, tmp_path):
         "sample-h4", "sample-h5", "sample-h6"}
     assert any(e.get("quote") == "Lenin never welcomed spontaneous outbursts" for e in review)
     assert foreign == []  # targets name the source's url
+    # deterministic: the same input gives the same bytes
+    again, _, _ = import_annotations(proj, FIXTURES / "hypothesis-sample.json", "mandel-1970",
+                                     tmp_path / "again" / "mandel-1970.yaml")
+    assert again.read_bytes() == dest.read_bytes()
+
+
+def test_import_collection_with_a_missing_page(proj, exported, tmp_path):
+    import shutil
+    folder = tmp_path / "ratcliffe-2012"
+    shutil.copytree(exported / "ratcliffe-2012", folder)
+    (folder / "page-0003.jsonld").unlink()
+    with pytest.raises(InputError) as exc:
+        import_annotations(proj, folder / "collection.jsonld", "ratcliffe-2012",
+                           tmp_path / "r.yaml")
+    assert "/page/3 of the collection is not in" in str(exc.value)
+    assert not (tmp_path / "r.yaml").exists()
 
 
 def test_import_recogito_sample(proj, inputs, tmp_path):

@@ -225,7 +225,7 @@ def collection(base: str, registry: Registry, source: Source, mentions: list[Men
         "total": len(annos), "first": page_iri(base, source.id, 1),
         "last": page_iri(base, source.id, len(pages)),
         "pkg:textSource": entity_iri(base, "source", source.id),
-        "pkg:sourceId": source.id, "pkg:textSha256": source.sha256}}
+        "pkg:textSha256": source.sha256}}
     for n, items in enumerate(pages, 1):
         page: dict[str, Any] = {"@context": CONTEXT, "id": page_iri(base, source.id, n),
                                 "type": "AnnotationPage", "partOf": coll,

@@ -30,7 +30,7 @@ from .anchor import Span, explain_miss, find_all, line_of
 from .annotations import Source, load_source
 from .errors import Collector, InputError, Problem
 from .mentions import find_mentions, name_pattern
-from .namespaces import PKG, PREFIXES, WIKIDATA_ENTITY
+from .namespaces import PKG, PREFIXES
 from .paths import Project
 from .rdfgen import STANCE_PROPS
 from .registry import Registry
