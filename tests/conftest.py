@@ -35,6 +35,18 @@ def workdir(tmp_path) -> Path:
     return tmp_path
 
 
+def built_copy(folder: Path, only: str | None = None) -> Path:
+    """The project's sources copied into ``folder`` (only the annotation file ``only``,
+    when given) and built into ``folder/out``: a last build that tests may break."""
+    for name in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / name, folder / name)
+    for other in (folder / "data/annotations").glob("*.yaml"):
+        if only is not None and other.name != only:
+            other.unlink()
+    build(project(folder, folder / "out"))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def released(tmp_path_factory) -> Path:
     """A real release (`partykg release`) of the repository's data."""

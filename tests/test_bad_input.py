@@ -16,6 +16,7 @@ from typing import Callable
 import pytest
 from click.testing import CliRunner
 
+from conftest import built_copy
 from partykg.cli import main
 
 ANN = "data/annotations/mandel-1970.yaml"
@@ -220,6 +221,14 @@ CASES: dict[str, Case] = {
                        "put the essay's text in the file"),
     "text-blank": Case(TXT, whole(b"\n  \n\n"), 1, "the source text is empty", USED_BY,
                        "put the essay's text in the file"),
+    # a text changed after it was annotated (fixity; tests/test_fixity.py goes further)
+    "text-changed-checksum": Case(TXT, sub("great injustice", "grave injustice"), "  sha256: ",
+                                  "has changed since it was annotated", "SHA-256",
+                                  "record the new digest on this line: `sha256: ", where=ANN),
+    "text-changed-quote-gone": Case(TXT, sub("great injustice", "grave injustice"),
+                                    "quote: 'It would be a great injustice",
+                                    "no longer anchors in the changed text", "claim c01",
+                                    'then the text has "ave injustice', where=ANN),
     "text-missing": Case(ANN, sub("text: sources/000_773fbfcb8c76a8a9.txt",
                                   "text: sources/000_missing.txt"), "000_missing.txt",
                          "cannot be read", "'text'", "relative to data/"),
@@ -237,17 +246,7 @@ def template(tmp_path_factory) -> Path:
     """A copy of the project with one annotation file (mandel-1970, which every
     case edits; loading one source keeps the catalogue fast), built once: its
     out/ is the previous output each case must leave alone."""
-    from partykg.build import build
-    from partykg.paths import project
-    root = Path(__file__).resolve().parents[1]
-    folder = tmp_path_factory.mktemp("template")
-    for name in ("data", "ontology", "shapes", "queries"):
-        shutil.copytree(root / name, folder / name)
-    for other in (folder / "data/annotations").glob("*.yaml"):
-        if other.name != Path(ANN).name:
-            other.unlink()
-    build(project(folder, folder / "out"))
-    return folder
+    return built_copy(tmp_path_factory.mktemp("template"), only=Path(ANN).name)
 
 
 @pytest.fixture()

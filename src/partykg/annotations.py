@@ -15,6 +15,7 @@ from typing import Any
 
 from .anchor import AnchorError, Span, anchor
 from .errors import Collector
+from .fixity import Changed, Previous
 from .fields import Field, check_map
 from .registry import AGENT_KINDS, KINDS, Registry, check_ref
 from .yamlload import load_yaml
@@ -119,6 +120,8 @@ class ExplicitMention:
     entity: str
     span: Span
     line: int
+    given_prefix: str = ""
+    given_suffix: str = ""
 
 
 @dataclass
@@ -135,6 +138,7 @@ class Source:
     citations: list[Citation] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     mentions: list[ExplicitMention] = field(default_factory=list)
+    changed: Changed | None = None  # set when the text differs from the recorded SHA-256
 
     def global_id(self, local: str) -> str:
         return f"{self.id}-{local}"
@@ -183,7 +187,10 @@ def read_text(path: Path, display: str, file: str, line: int, errors: Collector)
 
 
 def load_source(path: Path, data_dir: Path, root: Path, registry: Registry,
-                errors: Collector) -> Source | None:
+                errors: Collector, previous: Previous | None = None) -> Source | None:
+    """One annotation file, checked and anchored. When its text has changed since it
+    was annotated, every quote is still anchored and :mod:`fixity` reports which no
+    longer anchor and which moved (``previous``: the offsets of the last build)."""
     file = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
     doc = load_yaml(path, file)
     top = check_map(doc, TOP, file, errors, "the annotation file", 1)
@@ -203,14 +210,9 @@ def load_source(path: Path, data_dir: Path, root: Path, registry: Registry,
     if text is None:
         return None
     digest = hashlib.sha256(text_path.read_bytes()).hexdigest()
-    if digest != meta["sha256"]:
-        errors.add(file, mline["sha256"],
-                   f"the text {text_display} has changed since it was annotated "
-                   f"(SHA-256 {digest[:12]}…, recorded {meta['sha256'][:12]}…)",
-                   "check every quote of this file against the new text, then record "
-                   f"`sha256: {digest}`")
-        return None
     src = Source(meta["id"], file, meta["_line"], text_display, text, digest, meta)
+    if digest != meta["sha256"]:
+        src.changed = Changed(file, mline["sha256"], text_display, meta["sha256"], digest)
     _check_meta_refs(src, registry, errors)
     ids: dict[str, int] = {}
     for i, node in enumerate(top.get("claims", [])):
@@ -224,6 +226,8 @@ def load_source(path: Path, data_dir: Path, root: Path, registry: Registry,
     for i, node in enumerate(top.get("links", [])):
         _link(src, node, top["links"].line_of(i), errors)
     _check_local_refs(src, registry, errors)
+    if src.changed is not None:
+        src.changed.report(src, previous, errors)
     return src
 
 
@@ -249,6 +253,9 @@ def _span(src: Source, v: dict, what: str, errors: Collector) -> Span | None:
     try:
         return anchor(src.text, v["quote"], v.get("prefix", ""), v.get("suffix", ""))
     except AnchorError as exc:
+        if src.changed is not None:
+            src.changed.miss(what, v, exc)
+            return None
         errors.add(src.file, v["_lines"].get("quote", v["_line"]),
                    f"{what}: {exc.message} ({src.text_path})", exc.hint)
         return None
@@ -334,7 +341,8 @@ def _mention(src, node, line, registry, errors) -> None:
         return
     span = _span(src, v, f"mention of {v['entity']}", errors)
     if span is not None:
-        src.mentions.append(ExplicitMention(v["entity"], span, v["_line"]))
+        src.mentions.append(ExplicitMention(v["entity"], span, v["_line"], v.get("prefix", ""),
+                                            v.get("suffix", "")))
 
 
 def _link(src, node, line, errors) -> None:
@@ -414,10 +422,10 @@ def check_links(sources: list[Source], errors: Collector) -> None:
 
 
 def load_sources(data_dir: Path, root: Path, registry: Registry,
-                 errors: Collector) -> list[Source]:
+                 errors: Collector, previous: Previous | None = None) -> list[Source]:
     out = []
     for path in sorted((data_dir / "annotations").glob("*.yaml")):
-        src = load_source(path, data_dir, root, registry, errors)
+        src = load_source(path, data_dir, root, registry, errors, previous)
         if src is not None:
             out.append(src)
     seen: dict[str, str] = {}

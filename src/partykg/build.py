@@ -23,6 +23,7 @@ from . import __version__
 from .annotations import Source, load_sources
 from .errors import Collector, InputError, Problem
 from .enrichment import emit_enrichment, load_enrichment
+from .fixity import LastBuild
 from .linking import apply_review
 from .mentions import find_mentions, name_pattern
 from .namespaces import all_prefixes, graph_iri
@@ -38,7 +39,8 @@ def load_inputs(proj: Project) -> tuple[Registry, list[Source]]:
     errors = Collector()
     registry = load_registry(proj.data, proj.root, errors)
     apply_review(proj, registry, errors)
-    sources = load_sources(proj.data, proj.root, registry, errors)
+    sources = load_sources(proj.data, proj.root, registry, errors,
+                           LastBuild(proj.nquads, proj.base))
     errors.raise_if_any()
     if not sources:
         raise InputError(Problem(str(proj.data / "annotations"), 0,
