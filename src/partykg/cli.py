@@ -375,6 +375,87 @@ def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_pa
     out.print(table)
 
 
+@main.command("export-annotations")
+@click.option("--source", "only", multiple=True, metavar="ID",
+              help="Only this source id (repeatable; default: every source).")
+@click.option("--output", "-o", type=click.Path(file_okay=False), metavar="DIR",
+              help="Folder for the collections (default: OUT/annotations).")
+@click.option("--page-size", default=100, show_default=True, type=click.IntRange(min=1),
+              help="Annotations per AnnotationPage.")
+@click.pass_obj
+@handles_errors
+def export_annotations(proj: Project, only: tuple[str, ...], output: str | None,
+                       page_size: int) -> None:
+    """Export every mention, claim, quotation, citation and claim link as W3C Web
+    Annotations (JSON-LD).
+
+    Writes DIR/<source-id>/collection.jsonld (an AnnotationCollection) and its
+    pages page-0001.jsonld, ... (AnnotationPage). Targets are the source
+    document with a TextQuoteSelector and a TextPositionSelector; bodies name
+    our entity IRIs and their verified Wikidata items. Deterministic output.
+    See docs/WEB-ANNOTATIONS.md.
+    """
+    from .webanno import export
+    counts = export(proj, only, Path(output) if output else None, page_size)
+    table = Table(title="Web Annotation export", title_justify="left")
+    for col in ("source", "annotations", "pages", "claims", "quotations", "citations",
+                "links", "mentions"):
+        table.add_column(col, justify="left" if col == "source" else "right")
+    for sid, c in counts.items():
+        table.add_row(sid, *(str(c[k]) for k in ("annotations", "pages", "claim", "quotation",
+                                                 "citation", "links", "mention")))
+    out.print(table)
+    err.print(f"wrote {Path(output) if output else proj.out / 'annotations'}")
+
+
+@main.command("import-annotations")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--source", "source_id", required=True, metavar="ID",
+              help="The source the annotations are on (its text anchors them).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="PATH", help="The annotation file to write (default: OUT/import/ID.yaml).")
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@click.option("--brief", is_flag=True, help="Report only what was not simply resolved.")
+@click.pass_obj
+@handles_errors
+def import_annotations_cmd(proj: Project, file: Path, source_id: str, output: Path | None,
+                           force: bool, brief: bool) -> None:
+    """Import W3C Web Annotations (Hypothesis, Recogito, or our own export) into an
+    annotation file in partykg's format, for a human to review.
+
+    FILE is a Web Annotation, a list of them (Recogito's export), an
+    AnnotationPage or AnnotationCollection (pages read from the files next to
+    it), or a Hypothesis API search result. Every target is anchored again on
+    the text of source ID: the quote first, then its prefix/suffix, then the
+    offsets. Bodies naming our entity IRIs, Wikidata items of registry entities
+    or registry keys become mentions; records exported by partykg come back as
+    they were. A report on stderr lists every annotation as resolved,
+    re-anchored, disambiguated, derived (found by alias detection anyway),
+    unresolved, unknown-body or ignored; the unresolved and unknown ones are
+    kept, commented out, in a review section of the file. Exit 2 only for
+    input that cannot be read. See docs/WEB-ANNOTATIONS.md.
+    """
+    from .webanno_import import ANCHORS, RESULTS, import_annotations
+    dest, result, foreign = import_annotations(proj, file, source_id, output, force)
+    table = Table(title=f"import of {file.name} on {source_id}", title_justify="left")
+    table.add_column("annotation", no_wrap=True)
+    for col in ("anchor", "result", "record", "detail"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("anchor", "result"))
+    for r in result.rows:
+        if brief and r.result in ("imported", "derived") and r.anchor in ("resolved", ""):
+            continue
+        table.add_row(r.annotation, r.anchor, r.result, r.record, r.detail)
+    Console(stderr=True, highlight=False, width=max(err.width, 180)).print(table)
+    counts = result.counts()
+    err.print("anchors: " + ", ".join(f"{counts[s]} {s}" for s in ANCHORS), markup=False)
+    err.print("results: " + ", ".join(f"{counts[s]} {s}" for s in RESULTS), markup=False)
+    for uri in foreign:
+        err.print(f"note: targets name {uri}, not {source_id}; anchored on its text anyway",
+                  markup=False)
+    err.print(f"wrote {dest}" + (f" ({len(result.review)} item(s) to review at its end)"
+                                  if result.review else ""), markup=False)
+
+
 @main.command()
 @click.option("--source", "only", multiple=True, help="Only this source id (repeatable).")
 @click.option("--check", is_flag=True, help="Exit 1 when any unreviewed name remains.")
