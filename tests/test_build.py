@@ -106,3 +106,24 @@ def test_verified_qids_only_are_sameas(store):
     assert same["leon-trotsky"] == "http://www.wikidata.org/entity/Q33391"
     assert "otto-bauer" not in same and cand["otto-bauer"].endswith("/Q11730")
     assert "ernest-mandel" not in same
+
+
+def test_claims_mention_exactly_the_entities_named_inside_their_passage(store):
+    """<claim> schema:mentions <entity> (made by the build for query 19) holds exactly
+    when a mention of the entity lies wholly inside the claim's span in the same source,
+    as the offsets in the graph say."""
+    by_offsets = select(store, """
+        PREFIX pkg: <https://w3id.org/partykg/ontology#>
+        PREFIX oa: <http://www.w3.org/ns/oa#>
+        SELECT DISTINCT ?claim ?entity WHERE {
+          ?claim a pkg:Claim ; oa:hasTarget ?ct . ?ct oa:hasSource ?doc ; oa:hasSelector ?cs .
+          ?cs a oa:TextPositionSelector ; oa:start ?cStart ; oa:end ?cEnd .
+          ?m a pkg:Mention ; oa:hasBody ?entity ; oa:hasTarget ?mt .
+          ?mt oa:hasSource ?doc ; oa:hasSelector ?ms .
+          ?ms a oa:TextPositionSelector ; oa:start ?mStart ; oa:end ?mEnd .
+          FILTER(?mStart >= ?cStart && ?mEnd <= ?cEnd) }""")
+    recorded = select(store, "SELECT ?claim ?entity WHERE { ?claim <http://schema.org/mentions> ?entity }")
+    pairs = {(r["claim"], r["entity"]) for r in by_offsets}
+    assert len(pairs) > 100
+    assert sorted((r["claim"], r["entity"]) for r in recorded) == sorted(pairs)
+    assert any(e.endswith("/person/vladimir-lenin") for _, e in pairs)

@@ -88,7 +88,7 @@ def test_loading_twice_replaces_rather_than_duplicates(name, request, dump, grap
     store = request.getfixturevalue(name)
     res = partykg(*load_args(store, dump))
     assert res.returncode == 0, res.stderr
-    assert "13,137" in res.stdout          # the Ratcliffe graph, counted in the store
+    assert "13,369" in res.stdout          # the Ratcliffe graph, counted in the store
     for graph, n in graphs.items():
         assert count(store, graph) == n, graph
 

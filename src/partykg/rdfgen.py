@@ -8,6 +8,7 @@ passage), so that validation reports can point back to the YAML.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -299,6 +300,7 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
         em.add(s, "pkg:justification", en(link.justification))
         em.add(a, prop, b)
         em.add(b, prop, a)
+    emit_claim_mentions(em, registry, source, local, mentions)
     for i, m in enumerate(mentions, 1):
         s = em.iri("mention", f"{source.id}-m{i:04d}")
         em.index[s.value] = Where(source.file, 0, source.id, m.span.exact(source.text))
@@ -307,6 +309,23 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
         em.add(s, "oa:hasBody", ref(m.entity))
         em.add(s, "pkg:detection", Literal(m.detection))
         emit_span(em, s, source, m.span)
+
+
+def emit_claim_mentions(em: Emitter, registry: Registry, source: Source,
+                        local: dict[str, NamedNode], mentions: list[Mention]) -> None:
+    """`<claim> schema:mentions <entity>` for every entity with a mention lying wholly
+    inside the claim's passage (start and end within the claim's start..end), once per
+    claim and entity. Precomputed here because a store would otherwise have to join
+    every claim with every mention of its source on offsets (query 19)."""
+    starts = [m.span.start for m in mentions]  # mentions are sorted in reading order
+    for c in source.claims:
+        if c.span is None:
+            continue
+        seen: set[str] = set()
+        for m in mentions[bisect_left(starts, c.span.start):bisect_right(starts, c.span.end)]:
+            if m.span.end <= c.span.end and m.entity not in seen:
+                seen.add(m.entity)
+                em.add(local[c.id], "schema:mentions", entity_node(em, registry, m.entity))
 
 
 def _annotation(em: Emitter, s: NamedNode, source: Source, item: Anchored, cls: str) -> NamedNode:
