@@ -196,6 +196,36 @@ def test_export_loads_as_rdf(exported):
     assert (None, rdflib.URIRef(PREFIXES["pkg"] + "detection"), rdflib.Literal("alias")) in g
 
 
+def test_every_pkg_term_of_the_export_is_declared_in_the_ontology(exported, proj):
+    """Expanded with pyld, the exports of all five sources use only pkg: terms
+    (properties, classes and values) that ontology/partykg.ttl declares."""
+    import rdflib
+    from pyld import jsonld
+    pkg = PREFIXES["pkg"]
+    onto = rdflib.Graph().parse(proj.root / "ontology" / "partykg.ttl")
+    declared = {str(s) for s in onto.subjects(rdflib.RDF.type, None) if str(s).startswith(pkg)}
+    used: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.startswith(pkg):
+                    used.add(key)
+                if key in ("@id", "@type"):
+                    for v in value if isinstance(value, list) else [value]:
+                        if isinstance(v, str) and v.startswith(pkg):
+                            used.add(v)
+                walk(value)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    for folder in sorted(p for p in exported.iterdir() if p.is_dir()):
+        for doc in [json.loads((folder / "collection.jsonld").read_text()), *_pages(folder)]:
+            walk(jsonld.expand(doc, {"documentLoader": _loader()}))
+    assert {pkg + t for t in ("quotePrefix", "textSha256", "stance", "detection")} <= used
+    assert used - declared == set()
+
+
 # --- round trip --------------------------------------------------------------------------
 
 def _strip(record) -> dict:
