@@ -27,6 +27,8 @@ def test_bench_run_records_every_stage_and_query(tmp_path):
     # The limit parsed exactly the quads the build wrote; the baseline ran on the small size only.
     assert int(small["limit"]["output"]) == small["quads"]
     assert small["baseline"] and small["validate_pyshacl"] and large["baseline"] is None
+    # The baseline validated every triple (not an empty default graph) and found no violation.
+    assert small["baseline"]["output"] == f"triples {small['quads']} results 0"
     wanted = {q.name for q in list_queries(ROOT / "queries")
               if "federated" not in (q.header.get("tags") or [])}
     assert set(large["queries"]) == wanted
