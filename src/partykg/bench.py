@@ -292,9 +292,12 @@ def markdown(results: dict) -> str:
         cells = []
         for s in sizes:
             v = s.get(stage)
-            n = f", {len(v['runs_s'])} run{'s' if len(v['runs_s']) != 1 else ''}" if v and "runs_s" in v \
-                and len(v["runs_s"]) != results["runs"] else ""
-            cells.append(f"{v['median_s']:.2f} ({v['peak_mb']:.0f}{n})" if v else "–")
+            if not v:
+                cells.append("–")
+                continue
+            k = len(v.get("runs_s", [])) or results["runs"]   # store_load has no runs_s
+            n = "" if k == results["runs"] else f", {k} run{'s' if k != 1 else ''}"
+            cells.append(f"{v['median_s']:.2f} ({v['peak_mb']:.0f}{n})")
         lines.append(f"| {stage.replace('_', ' ')} | " + " | ".join(cells) + " |")
     lines += ["", "## Ratios and targets", "", head, "|---|" + "---|" * len(sizes)]
     for key, label in (("build_plus_validate_over_limit", "build + validate / limit (target ≤ 3)"),

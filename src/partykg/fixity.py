@@ -34,7 +34,7 @@ from typing import Callable
 
 from .anchor import CONTEXT, AnchorError, Span, line_of
 from .errors import Collector
-from .namespaces import graph_iri, term as P
+from .namespaces import entity_iri, graph_iri, term as P
 
 KINDS = ("claim", "quotation", "citation")  # annotations with an id; plus explicit mentions
 SECTIONS = {"claim": "claims", "quotation": "quotations", "citation": "citations"}
@@ -246,7 +246,7 @@ class LastBuild:
         g = self._load().get(source_id)
         if not g:
             return None
-        doc = f"{self.base}id/source/{source_id}"
+        doc = entity_iri(self.base, "source", source_id)
         if g.get(doc + "#sha256", {}).get(P("spdx:checksumValue")) != [recorded]:
             return None
         idpat = re.compile(re.escape(f"{self.base}id/") + r"(claim|quotation|citation)/"

@@ -8,8 +8,8 @@ passage), so that validation reports can point back to the YAML.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Quad

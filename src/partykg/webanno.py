@@ -123,8 +123,8 @@ class Exporter:
         return anno
 
     def mention(self, n: int, m: Mention) -> dict[str, Any]:
-        """Explicit mentions keep no prefix/suffix once loaded: the import writes the
-        shortest one that makes the quote unique."""
+        """Mentions as the build numbers them (find_mentions), which carry no written
+        prefix/suffix: the import writes the shortest one that makes the quote unique."""
         iri = entity_iri(self.base, "mention", f"{self.src.id}-m{n:04d}")
         anno = self.annotation(iri, "mention", "identifying", m.span,
                                self.entity_bodies(m.entity, "identifying"))
@@ -246,7 +246,7 @@ def export(proj: Project, only: tuple[str, ...] = (), output: Path | None = None
            page_size: int = DEFAULT_PAGE_SIZE) -> dict[str, dict[str, int]]:
     """Write OUTPUT/<source-id>/collection.jsonld and its pages (OUTPUT defaults to
     OUT/annotations); each source's folder is replaced whole. Returns counts."""
-    from .build import load_inputs
+    from .build import atomic_replace, load_inputs
     from .errors import InputError, Problem
     registry, sources = load_inputs(proj)
     known = {s.id for s in sources}
@@ -264,12 +264,13 @@ def export(proj: Project, only: tuple[str, ...] = (), output: Path | None = None
                            page_size)
         dest.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{src.id}-", dir=dest))
-        for name, doc in files.items():
-            (tmp / name).write_text(dumps(doc), encoding="utf-8")
-        final = dest / src.id
-        if final.exists():
-            shutil.rmtree(final)
-        tmp.rename(final)
+        try:
+            for name, doc in files.items():
+                (tmp / name).write_text(dumps(doc), encoding="utf-8")
+            atomic_replace(tmp, dest / src.id)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         items = [a for name, d in files.items() if name != "collection.jsonld"
                  for a in d["items"]]
         counts[src.id] = {"annotations": len(items), "pages": len(files) - 1,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from .anchor import Span, explain_miss, find_all, line_of
 from .annotations import Source, load_source
 from .errors import Collector, InputError, Problem
 from .mentions import find_mentions, name_pattern
-from .namespaces import PKG, PREFIXES
+from .namespaces import PKG, PREFIXES, entity_iri
 from .paths import Project
 from .rdfgen import STANCE_PROPS
 from .registry import Registry
@@ -310,13 +310,12 @@ class Importer:
         self.base, self.registry, self.src = proj.base, registry, source
         self.by_qid = {e.qid: e.key for e in registry.entities.values() if e.qid}
         self.candidates = {q: e.key for e in registry.entities.values() for q in e.candidates}
-        self.doc_iris = {f"{self.base}id/source/{source.id}"}
+        self.doc_iris = {entity_iri(self.base, "source", source.id)}
         if source.meta.get("url"):
             self.doc_iris.add(source.meta["url"])
         pattern = name_pattern(registry)
         self.detected = {(m.span, m.entity) for m in find_mentions(
-            Source(source.id, source.file, source.line, source.text_path, source.text,
-                   source.sha256, source.meta), registry, pattern)}
+            replace(source, mentions=[]), registry, pattern)}   # found by alias detection
         self.result = Result()
         self.current: Located | None | bool = None   # the anchor of the annotation at hand
         self.foreign: set[str] = set()                # other target sources seen
