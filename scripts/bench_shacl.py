@@ -49,7 +49,7 @@ def scaled(dump: Path, copies: int, out: Path) -> int:
 
 def one(engine: str, nquads: Path) -> dict:
     """One measurement in this process."""
-    from partykg.validate import _rdflib_graphs, dump_shacl_results, load_shapes
+    from partykg.check.validate import _rdflib_graphs, dump_shacl_results, load_shapes
     onto = "https://w3id.org/partykg/graph/ontology"
     shapes = load_shapes(ROOT / "shapes")
     parse_s = None

@@ -43,7 +43,8 @@ case $store in
     isql "SPARQL $count_query;"
     ;;
   tdb2)
-    cp=$($py -c 'from partykg.jena import classpath; print(classpath())')
+    # Debian's Jena needs a classpath built from dpkg: tests/support/jena.py builds it
+    cp=$(PYTHONPATH="$PWD/tests" $py -c 'from support.jena import classpath; print(classpath())')
     java -cp "$cp" tdb2.tdbloader --loc "$where" "$dump"
     java -cp "$cp" tdb2.tdbquery --loc "$where" --results=CSV "$count_query"
     ;;

@@ -13,13 +13,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from partykg.build import build, is_stale  # noqa: E402
-from partykg.expected import result_rows, to_csv  # noqa: E402
-from partykg.paths import project  # noqa: E402
-from partykg.localserver import sparql_server  # noqa: E402
-from partykg.query import WIKIDATA_SPARQL, list_queries, run_query  # noqa: E402
-from partykg.store import load_store  # noqa: E402
+from support.expected import result_rows, to_csv  # noqa: E402
+from support.localserver import sparql_server  # noqa: E402
+
+from partykg.core.paths import project  # noqa: E402
+from partykg.rdf.build import build, is_stale  # noqa: E402
+from partykg.sparql.query import WIKIDATA_SPARQL, list_queries, run_query  # noqa: E402
+from partykg.sparql.store import load_store  # noqa: E402
 
 
 def main() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from partykg.build import build
-from partykg.paths import Project, project
-from partykg.store import load_store
+from partykg.core.paths import Project, project
+from partykg.rdf.build import build
+from partykg.sparql.store import load_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +51,8 @@ def built_copy(folder: Path, only: str | None = None) -> Path:
 def released(tmp_path_factory) -> Path:
     """A real release (`partykg release`) of the repository's data."""
     import os
-    from partykg.release import release
+
+    from partykg.publish.release import release
     os.environ.pop("SOURCE_DATE_EPOCH", None)
     return release(project(ROOT, tmp_path_factory.mktemp("rel")))
 
@@ -61,7 +62,7 @@ def wikidata_endpoint():
     """A real SPARQL endpoint on 127.0.0.1 (Oxigraph server, read-only) loaded with
     tests/fixtures/wikidata.ttl, standing in for https://query.wikidata.org/sparql;
     stopped at the end of the session."""
-    from partykg.localserver import sparql_server
+    from support.localserver import sparql_server
     with sparql_server(ROOT / "tests/fixtures/wikidata.ttl") as url:
         yield url
 
@@ -70,7 +71,7 @@ def wikidata_endpoint():
 def server_url(built):
     """`partykg serve` on the real build, on 127.0.0.1 with a free port, a 3 s query time
     limit, a 5,000-row cap and CORS open; stopped at the end of the session."""
-    from partykg.server import serve_in_thread
+    from partykg.serve.server import serve_in_thread
     server, url = serve_in_thread(built, timeout=3.0, max_rows=5000, workers=2, cors="*")
     try:
         yield url

@@ -15,8 +15,8 @@ from typing import Callable
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import built_copy
+
 from partykg.cli import main
 
 ANN = "data/annotations/mandel-1970.yaml"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from partykg.query import list_queries
+from partykg.sparql.query import list_queries
 
 ROOT = Path(__file__).resolve().parents[1]
 

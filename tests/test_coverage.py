@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import ROOT
-from partykg.coverage import candidates, coverage, coverage_report, load_reviewed
-from partykg.paths import project
+
+from partykg.check.coverage import candidates, coverage, coverage_report, load_reviewed
+from partykg.core.paths import project
 
 
 def test_every_source_is_fully_covered(built):
@@ -23,7 +23,7 @@ def test_reviewed_names_are_not_registry_names(built):
     alias (that would hide a real mention gap). Names of entities with `detect: false`
     may be reviewed: their real occurrences are explicit mentions, the others are not
     the entity (e.g. "Fightback" in an image credit)."""
-    from partykg.build import load_inputs
+    from partykg.model.inputs import load_inputs
     registry, _ = load_inputs(project(ROOT, built.out))
     names = {n for e in registry.entities.values() if e.detect for n in e.names}
     common, per = load_reviewed(ROOT / "data", ROOT)
@@ -33,7 +33,7 @@ def test_reviewed_names_are_not_registry_names(built):
 
 def test_misspelling_is_reported_with_its_near_match(built):
     """An unknown spelling close to a registry name is reported with that name."""
-    from partykg.build import load_inputs
+    from partykg.model.inputs import load_inputs
     registry, sources = load_inputs(project(ROOT, built.out))
     src = next(s for s in sources if s.id == "mandel-1970")
     src.text = src.text + "\n\nAs Trotzky wrote, the Mensheviki hesitated.\n"

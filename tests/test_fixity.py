@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pyoxigraph import RdfFormat, parse
-
 from conftest import built_copy
+from pyoxigraph import RdfFormat, parse
 from test_bad_input import problems, run, snapshot
 
 ANN = "data/annotations/ratcliffe-2012.yaml"

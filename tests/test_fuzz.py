@@ -16,12 +16,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partykg.anchor import AnchorError, anchor, explain_miss
-from partykg.annotations import check_links, load_source
-from partykg.build import build
-from partykg.errors import Collector, InputError
-from partykg.paths import project
-from partykg.registry import load_registry
+from partykg.core.errors import Collector, InputError
+from partykg.core.paths import project
+from partykg.model.anchor import AnchorError, anchor, explain_miss
+from partykg.model.annotations import check_links, load_source
+from partykg.model.registry import load_registry
+from partykg.rdf.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 ANN = "data/annotations/crn-2003.yaml"   # the smallest real annotation file
@@ -244,7 +244,8 @@ def test_trie_regex_finds_what_the_longest_first_alternation_finds(names, text):
     """The character-trie pattern of mention detection matches exactly where the
     plain alternation of every name, longest first, does (the definition)."""
     import re
-    from partykg.mentions import _trie_regex
+
+    from partykg.model.mentions import _trie_regex
     plain = re.compile(r"(?<!\w)(?:" + "|".join(
         re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))) + r")(?!\w)")
     trie = re.compile(r"(?<!\w)" + _trie_regex(sorted(names)) + r"(?!\w)")

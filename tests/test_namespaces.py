@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import ROOT
-from partykg.namespaces import PREFIXES
+
+from partykg.core.namespaces import PREFIXES
 
 PREFIX_RE = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w-]*):\s*<([^>]+)>", re.I)
 FILES = sorted([*(ROOT / "ontology").glob("*.ttl"), *(ROOT / "shapes").glob("*.ttl"),

@@ -7,12 +7,18 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
-from partykg.errors import InputError
-from partykg.expected import read_csv, result_rows
-from partykg.query import (WIKIDATA_SPARQL, list_queries, load_query, parse_header, run_query,
-                           substitute)
+from support.expected import read_csv, result_rows
+
+from partykg.core.errors import InputError
+from partykg.sparql.query import (
+    WIKIDATA_SPARQL,
+    list_queries,
+    load_query,
+    parse_header,
+    run_query,
+    substitute,
+)
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 READY = [q for q in QUERIES if not q.stem.endswith("-violation")]
@@ -138,7 +144,7 @@ def test_federated_query_over_http_from_the_cli(built, wikidata_endpoint):
 
 def test_service_redirect_only_touches_service_clauses():
     """Only SERVICE <…> is redirected; the same IRI elsewhere in the query stays."""
-    from partykg.query import redirect_services
+    from partykg.sparql.query import redirect_services
     text = ('SELECT * { BIND(<https://query.wikidata.org/sparql> AS ?x) '
             'SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } '
             'SERVICE SILENT <https://query.wikidata.org/sparql> { ?a ?b ?c } }')

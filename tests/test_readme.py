@@ -11,8 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import partykg
 from conftest import ROOT
+
+import partykg
 
 BLOCK = re.compile(r"^    \$ \.venv/bin/partykg (query [^\n|]+?)(?: \| (head -\d+|grep \w+))?\n((?:    [^$\n][^\n]*\n)+)",
                    re.M)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode, Triple
 
-from partykg.reason import check_consistency
+from partykg.check.reason import check_consistency
 
 PKG = "https://w3id.org/partykg/ontology#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -12,12 +12,12 @@ import tomllib
 
 import pytest
 import rdflib
-
 from conftest import ROOT
+from support.jena import riot
+
 from partykg import __version__
-from partykg.jena import riot
-from partykg.paths import project
-from partykg.release import release
+from partykg.core.paths import project
+from partykg.publish.release import release
 
 RDF_FILES = ("partykg.trig", "partykg.nq", "partykg.ttl", "partykg.nt", "partykg.jsonld",
              "ontology/partykg.ttl", "ontology/partykg.owl", "void.ttl", "dcat.ttl",

@@ -12,9 +12,9 @@ import time
 import urllib.request
 
 import pytest
+from partykg.core.net import free_port
 
-from partykg import loadtest
-from partykg.localserver import free_port
+from partykg.bench import loadtest
 
 LIMIT = 10      # the server's time limit per query, in seconds
 

@@ -23,12 +23,11 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from test_shacl_fixtures import INVALID, VALID, describe, ontology, shapes  # noqa: F401 (pytest fixtures, shared)
 
-from partykg.namespaces import graph_iri
-from partykg.paths import project
-from partykg.validate import ENGINES, dump_shacl_results, shacl_results, validate
-from test_shacl_fixtures import INVALID, VALID, describe
-from test_shacl_fixtures import ontology, shapes  # noqa: F401 (pytest fixtures, shared)
+from partykg.check.validate import ENGINES, dump_shacl_results, shacl_results, validate
+from partykg.core.namespaces import graph_iri
+from partykg.core.paths import project
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OA = "http://www.w3.org/ns/oa#"

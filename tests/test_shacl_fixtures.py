@@ -22,7 +22,7 @@ import rdflib
 import rdflib.collection
 from rdflib.namespace import RDF, SH
 
-from partykg.validate import load_shapes, shacl_results
+from partykg.check.validate import load_shapes, shacl_results
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES_DIR = ROOT / "shapes"

@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.stores import isql, oxigraph_server, virtuoso_server
 
-from partykg.load import read_graphs
-from partykg.query import list_queries, run_query
-from partykg.remote import comparable, run_remote
-from partykg.stores import isql, oxigraph_server, virtuoso_server
+from partykg.publish.gsp import read_graphs
+from partykg.sparql.query import list_queries, run_query
+from partykg.sparql.remote import comparable, run_remote
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = list_queries(ROOT / "queries")
@@ -132,7 +132,7 @@ def test_anonymous_write_to_virtuoso_is_refused(virtuoso, dump):
 
 def test_basic_authentication_through_a_proxy(oxigraph, dump, graphs):
     """nginx asks for HTTP basic authentication in front of Oxigraph server."""
-    from partykg.stores import basic_auth_proxy
+    from support.stores import basic_auth_proxy
     with basic_auth_proxy(oxigraph, "historian", "s3cret") as proxy:
         bad = partykg("load", str(dump), "--store", proxy.gsp, "--user", "historian",
                       "--password", "wrong")
@@ -187,8 +187,9 @@ def test_store_killed_in_the_middle_of_a_load(released, tmp_path):
     message, every graph is then either fully old or fully new, and a rerun completes."""
     import threading
     import time
+
     from pyoxigraph import NamedNode, Quad, RdfFormat, parse, serialize
-    from partykg.stores import start_oxigraph
+    from support.stores import start_oxigraph
     quads = [q for q in parse(path=str(released / "partykg.nq"), format=RdfFormat.N_QUADS)
              if q.graph_name.value.endswith("/ratcliffe-2012")]
     names = [f"urn:partykg-test:graph-{i:02d}" for i in range(6)]

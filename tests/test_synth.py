@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from partykg.build import build, load_inputs
-from partykg.namespaces import DEFAULT_BASE
-from partykg.paths import project
-from partykg.synth import FAULT_KINDS, RATES, generate, profile
-from partykg.validate import validate
+from partykg.bench.synth import FAULT_KINDS, RATES, generate, profile
+from partykg.check.validate import validate
+from partykg.core.namespaces import DEFAULT_BASE
+from partykg.core.paths import project
+from partykg.model.inputs import load_inputs
+from partykg.rdf.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 10_000

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from partykg.anchor import AnchorError, anchor
-from partykg.errors import InputError
-from partykg.fields import date_precision
-from partykg.yamlload import load_yaml
+from partykg.core.errors import InputError
+from partykg.model.anchor import AnchorError, anchor
+from partykg.model.fields import date_precision
+from partykg.model.yamlload import load_yaml
 
 TEXT = "Lenin said one thing. Trotsky said one thing. Luxemburg said another thing."
 

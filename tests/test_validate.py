@@ -7,9 +7,10 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from partykg.build import build
-from partykg.paths import project
-from partykg.validate import validate
+
+from partykg.check.validate import validate
+from partykg.core.paths import project
+from partykg.rdf.build import build
 
 PARAPHRASE = "<https://w3id.org/partykg/ontology#paraphrase>"
 C07 = "<https://w3id.org/partykg/id/claim/mandel-1970-c07>"

@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from partykg.annotations import load_source
-from partykg.build import load_inputs
-from partykg.errors import Collector, InputError
-from partykg.namespaces import PREFIXES
-from partykg.paths import project
-from partykg.webanno import ANNO_CONTEXT, export
-from partykg.webanno_import import _plain, import_annotations, locate, yaml_context
+from partykg.core.errors import Collector, InputError
+from partykg.core.namespaces import PREFIXES
+from partykg.core.paths import project
+from partykg.model.annotations import load_source
+from partykg.model.inputs import load_inputs
+from partykg.webanno.export import ANNO_CONTEXT, export
+from partykg.webanno.importer import _plain, import_annotations, locate, yaml_context
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -379,7 +379,7 @@ def test_locate_quote_first_then_offsets():
 
 
 def test_yaml_context_is_minimal_and_unique():
-    from partykg.anchor import Span, anchor
+    from partykg.model.anchor import Span, anchor
     text = "the party and the class; the party and the state"
     span = Span(text.index("party", 10), text.index("party", 10) + 5)
     prefix, suffix = yaml_context(text, span)
@@ -426,5 +426,5 @@ def test_cli_unknown_source(tmp_path):
              "nope", env_out=tmp_path)
     assert r.returncode == 2 and "no source 'nope'" in r.stderr
     with pytest.raises(InputError):
-        from partykg.webanno import export as ex
+        from partykg.webanno.export import export as ex
         ex(project(ROOT, tmp_path), only=("nope",), output=tmp_path)

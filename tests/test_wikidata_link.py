@@ -16,12 +16,13 @@ import sys
 import pytest
 import rdflib
 import yaml
-from pyoxigraph import NamedNode
-
 from conftest import ROOT
-from partykg.localserver import free_port, sparql_server
-from partykg.paths import project
-from partykg.store import load_store
+from pyoxigraph import NamedNode
+from partykg.core.net import free_port
+from support.localserver import sparql_server
+
+from partykg.core.paths import project
+from partykg.sparql.store import load_store
 
 FIXTURES = ROOT / "tests" / "fixtures"
 WD = "http://www.wikidata.org/entity/"

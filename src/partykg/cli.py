@@ -15,11 +15,10 @@ from typing import Callable, Iterator
 
 import click
 from rich.console import Console
-from rich.table import Table
 
-from . import __version__
-from .errors import EXIT_BAD_INPUT, EXIT_NONCONFORMING, InputError
-from .paths import Project, project
+from partykg import __version__, render
+from partykg.core.errors import EXIT_BAD_INPUT, EXIT_NONCONFORMING, InputError
+from partykg.core.paths import Project, project
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -77,27 +76,6 @@ def main(ctx: click.Context, root: str | None, out: str | None, base: str | None
     ctx.obj = project(root, out, base)
 
 
-def print_summary(manifest: dict) -> None:
-    table = Table(title="partykg build", title_justify="left")
-    for col in ("source", "claims", "quotes", "cites", "links", "mentions", "entities"):
-        table.add_column(col, justify="left" if col == "source" else "right",
-                         no_wrap=col == "source")
-    for sid, s in manifest["sources"].items():
-        table.add_row(sid, *(str(s[k]) for k in ("claims", "quotations", "citations", "links",
-                                                 "mentions", "entities_mentioned")))
-    out.print(table)
-    graphs = Table(title="triples per named graph", title_justify="left")
-    graphs.add_column("graph")
-    graphs.add_column("triples", justify="right")
-    for g, n in manifest["triples_per_graph"].items():
-        graphs.add_row(g, str(n))
-    graphs.add_row("[bold]total[/]", f"[bold]{manifest['quads']}[/]")
-    out.print(graphs)
-    ents = ", ".join(f"{k}: {v}" for k, v in manifest["entities"].items())
-    out.print(f"registry: {sum(manifest['entities'].values())} entities ({ents}); "
-              f"{manifest['theses']} theses; {manifest['wikidata_links']} verified Wikidata links")
-
-
 @main.command()
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary.")
 @click.pass_obj
@@ -110,16 +88,17 @@ def build(proj: Project, quiet: bool) -> None:
     named graph per source. The previous output is replaced only when the
     whole build succeeded.
     """
-    from .build import build as run_build
+    from partykg.rdf.build import build as run_build
     with stage("building") as progress:
         manifest = run_build(proj, progress)
     if not quiet:
-        print_summary(manifest)
+        render.build_summary(manifest, out)
     err.print(f"wrote {proj.build_dir}")
 
 
 def ensure_built(proj: Project) -> None:
-    from .build import build as run_build, is_stale
+    from partykg.rdf.build import build as run_build
+    from partykg.rdf.build import is_stale
     if is_stale(proj):
         with stage("building (output missing or out of date)") as progress:
             run_build(proj, progress)
@@ -141,12 +120,12 @@ def validate(proj: Project, fmt: str, no_build: bool, engine: str) -> None:
     The report is grouped by source and names the annotation file, line and
     passage behind each problem. Exit code 1 when the data does not conform.
     """
-    from .validate import render_report, validate as run_validate
+    from partykg.check.validate import validate as run_validate
     if not no_build:
         ensure_built(proj)
     with stage(f"validating ({engine})"):
         report = run_validate(proj, engine)
-    render_report(report, fmt, out)
+    render.validation_report(report, fmt, out)
     if not report.conforms:
         sys.exit(EXIT_NONCONFORMING)
 
@@ -162,7 +141,7 @@ def reason(proj: Project, max_individuals: int) -> None:
 
     Exit code 1 when they are inconsistent or a class is unsatisfiable.
     """
-    from .reason import check_consistency
+    from partykg.check.reason import check_consistency
     ensure_built(proj)
     with stage("reasoning with HermiT"):
         result = check_consistency(proj, max_individuals=max_individuals)
@@ -203,15 +182,16 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
     Queries tagged `federated` call Wikidata through SERVICE and need
     internet access (or --wikidata-endpoint).
     """
-    from .query import WIKIDATA_SPARQL, list_queries, print_results, resolve_query, run_query
+    from partykg.sparql.query import (
+        WIKIDATA_SPARQL,
+        list_queries,
+        resolve_query,
+        run_query,
+    )
     if list_:
-        table = Table(title="ready-made queries", title_justify="left")
-        table.add_column("name", no_wrap=True)
-        table.add_column("summary")
-        table.add_column("parameters")
-        for q in list_queries(proj.queries):
-            table.add_row(q.name, q.summary, ", ".join(q.parameters))
-        out.print(table)
+        render.table("ready-made queries", [("name", {"no_wrap": True}), "summary", "parameters"],
+                     ([q.name, q.summary, ", ".join(q.parameters)]
+                      for q in list_queries(proj.queries)), out)
         return
     if not query:
         raise click.UsageError("give a QUERY (name, number or path), or --list")
@@ -225,8 +205,8 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
     rq = resolve_query(proj.queries, query)
     services = {WIKIDATA_SPARQL: wikidata_endpoint} if wikidata_endpoint else {}
     if endpoint:
-        from .remote import RemoteError, run_remote
-        from .store import load_store
+        from partykg.sparql.remote import RemoteError, run_remote
+        from partykg.sparql.store import load_store
         dataset = list(graphs) or sorted(g.value for g in load_store(proj).named_graphs())
         try:
             result = run_remote(endpoint, rq, params, proj.base, dataset, services, user,
@@ -237,7 +217,7 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
             sys.exit(EXIT_BAD_INPUT)
     else:
         result = run_query(proj, rq, params, services=services)
-    print_results(result, fmt, out)
+    render.query_results(result, fmt, out)
 
 
 @main.command()
@@ -262,7 +242,7 @@ def serve(proj: Project, host: str, port: int, timeout: float, max_rows: int, wo
 
     Builds first when the output is missing or out of date. Read-only.
     """
-    from .server import Settings, make_server
+    from partykg.serve.server import Settings, make_server
     ensure_built(proj)
     with stage("loading the store and starting query workers"):
         server, app = make_server(proj, Settings(host, port, timeout, max_rows, workers, cors,
@@ -290,13 +270,13 @@ def release(proj: Project) -> None:
     SOURCE_DATE_EPOCH or the CHANGELOG, so a rebuild is byte-identical.
     Exit code 1 (and no release) when the data does not conform.
     """
-    from .release import NotConforming, release as run_release
-    from .validate import render_report
+    from partykg.publish.release import NotConforming
+    from partykg.publish.release import release as run_release
     try:
         with stage("releasing") as progress:
             folder = run_release(proj, progress)
     except NotConforming as exc:
-        render_report(exc.report, "text", out)
+        render.validation_report(exc.report, "text", out)
         err.print("no release was made: the data does not conform")
         sys.exit(EXIT_NONCONFORMING)
     out.print(f"release written to {folder}")
@@ -338,9 +318,11 @@ def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_pa
     README (oxigraph load, Virtuoso ld_dir/rdf_loader_run, tdb2.tdbloader, QLever).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-    from .load import LoadError, Target, load as run_load, read_graphs
+
+    from partykg.publish.gsp import LoadError, Target, read_graphs
+    from partykg.publish.gsp import load as run_load
     if dump is None:
-        from .release import release as run_release
+        from partykg.publish.release import release as run_release
         path = proj.out / "release" / f"partykg-{__version__}" / "partykg.nq"
         if not path.exists():
             with stage("releasing (no release yet)") as progress:
@@ -364,15 +346,13 @@ def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_pa
             err.print("    loaded before the error: " + ", ".join(exc.loaded), markup=False,
                       soft_wrap=True)
         sys.exit(EXIT_BAD_INPUT)
-    table = Table(title=f"loaded {path.name} into {gsp}", title_justify="left")
-    for col, just in (("graph", "left"), ("triples", "right"), ("in store", "right"),
-                      ("HTTP", "right")):
-        table.add_column(col, justify=just, overflow="fold")
-    for g in report.graphs:
-        table.add_row(g.graph, f"{g.triples:,}", "-" if no_verify else f"{g.in_store:,}",
-                      str(g.status))
-    table.add_row("total", f"{sum(g.triples for g in report.graphs):,}", "", "")
-    out.print(table)
+    rows = [[g.graph, f"{g.triples:,}", "-" if no_verify else f"{g.in_store:,}", str(g.status)]
+            for g in report.graphs]
+    rows.append(["total", f"{sum(g.triples for g in report.graphs):,}", "", ""])
+    render.table(f"loaded {path.name} into {gsp}",
+                 [(col, {"justify": just, "overflow": "fold"}) for col, just in
+                  (("graph", "left"), ("triples", "right"), ("in store", "right"),
+                   ("HTTP", "right"))], rows, out)
 
 
 @main.command("export-annotations")
@@ -395,16 +375,15 @@ def export_annotations(proj: Project, only: tuple[str, ...], output: str | None,
     our entity IRIs and their verified Wikidata items. Deterministic output.
     See docs/WEB-ANNOTATIONS.md.
     """
-    from .webanno import export
+    from partykg.webanno.export import export
     counts = export(proj, only, Path(output) if output else None, page_size)
-    table = Table(title="Web Annotation export", title_justify="left")
-    for col in ("source", "annotations", "pages", "claims", "quotations", "citations",
-                "links", "mentions"):
-        table.add_column(col, justify="left" if col == "source" else "right")
-    for sid, c in counts.items():
-        table.add_row(sid, *(str(c[k]) for k in ("annotations", "pages", "claim", "quotation",
-                                                 "citation", "links", "mention")))
-    out.print(table)
+    render.table("Web Annotation export",
+                 [(col, {"justify": "left" if col == "source" else "right"})
+                  for col in ("source", "annotations", "pages", "claims", "quotations",
+                              "citations", "links", "mentions")],
+                 ([sid, *(str(c[k]) for k in ("annotations", "pages", "claim", "quotation",
+                                              "citation", "links", "mention"))]
+                  for sid, c in counts.items()), out)
     err.print(f"wrote {Path(output) if output else proj.out / 'annotations'}")
 
 
@@ -435,17 +414,16 @@ def import_annotations_cmd(proj: Project, file: Path, source_id: str, output: Pa
     kept, commented out, in a review section of the file. Exit 2 only for
     input that cannot be read. See docs/WEB-ANNOTATIONS.md.
     """
-    from .webanno_import import ANCHORS, RESULTS, import_annotations
+    from partykg.webanno.importer import ANCHORS, RESULTS, import_annotations
     dest, result, foreign = import_annotations(proj, file, source_id, output, force)
-    table = Table(title=f"import of {file.name} on {source_id}", title_justify="left")
-    table.add_column("annotation", no_wrap=True)
-    for col in ("anchor", "result", "record", "detail"):
-        table.add_column(col, overflow="fold", no_wrap=col in ("anchor", "result"))
-    for r in result.rows:
-        if brief and r.result in ("imported", "derived") and r.anchor in ("resolved", ""):
-            continue
-        table.add_row(r.annotation, r.anchor, r.result, r.record, r.detail)
-    Console(stderr=True, highlight=False, width=max(err.width, 180)).print(table)
+    render.table(f"import of {file.name} on {source_id}",
+                 [("annotation", {"no_wrap": True})]
+                 + [(col, {"overflow": "fold", "no_wrap": col in ("anchor", "result")})
+                    for col in ("anchor", "result", "record", "detail")],
+                 ([r.annotation, r.anchor, r.result, r.record, r.detail] for r in result.rows
+                  if not (brief and r.result in ("imported", "derived")
+                          and r.anchor in ("resolved", ""))),
+                 Console(stderr=True, highlight=False, width=max(err.width, 180)))
     counts = result.counts()
     err.print("anchors: " + ", ".join(f"{counts[s]} {s}" for s in ANCHORS), markup=False)
     err.print("results: " + ", ".join(f"{counts[s]} {s}" for s in RESULTS), markup=False)
@@ -471,7 +449,7 @@ def coverage(proj: Project, only: tuple[str, ...], check: bool, fmt: str) -> Non
     registry (or an alias, or an explicit mention), or a non-entity to record
     in data/coverage.yaml. The report converges to empty.
     """
-    from .coverage import coverage_report
+    from partykg.check.coverage import coverage_report
     report = coverage_report(proj)
     total = 0
     for sid, findings in report.items():
@@ -487,12 +465,11 @@ def coverage(proj: Project, only: tuple[str, ...], check: bool, fmt: str) -> Non
         if not findings:
             out.print(f"{sid}: every name is covered or reviewed")
             continue
-        table = Table(title=f"{sid}: {len(findings)} unreviewed name(s)", title_justify="left")
-        for col in ("name", "count", "first line", "near registry name"):
-            table.add_column(col, justify="right" if col in ("count", "first line") else "left")
-        for f in findings:
-            table.add_row(f.name, str(f.count), str(f.first_line), ", ".join(f.near))
-        out.print(table)
+        render.table(f"{sid}: {len(findings)} unreviewed name(s)",
+                     [(col, {"justify": "right" if col in ("count", "first line") else "left"})
+                      for col in ("name", "count", "first line", "near registry name")],
+                     ([f.name, str(f.count), str(f.first_line), ", ".join(f.near)]
+                      for f in findings), out)
     err.print(f"{total} unreviewed name(s)")
     if check and total:
         sys.exit(EXIT_NONCONFORMING)
@@ -531,8 +508,11 @@ def link(proj: Project, endpoint: str, kinds: tuple[str, ...], only: tuple[str, 
     """
     from pathlib import Path
 
-    from .linking import link as run_link, published_registry, rel, verify as run_verify
-    from .wikidata import Endpoint
+    from partykg.core.files import rel
+    from partykg.model.review import published_registry
+    from partykg.wikidata.client import Endpoint
+    from partykg.wikidata.link import link as run_link
+    from partykg.wikidata.link import verify as run_verify
     ep = Endpoint(endpoint, timeout)
     if verify:
         registry = published_registry(proj)
@@ -541,26 +521,22 @@ def link(proj: Project, endpoint: str, kinds: tuple[str, ...], only: tuple[str, 
         if not problems:
             out.print(f"all {total} published Wikidata links match their items")
             return
-        table = Table(title=f"{len(problems)} mismatch(es) in {total} published links",
-                      title_justify="left")
-        for col in ("entity", "kind", "QID", "problem", "recorded at"):
-            table.add_column(col, no_wrap=col in ("entity", "QID"))
-        for m in problems:
-            table.add_row(m.key, m.kind, m.qid, m.problem, m.where)
-        out.print(table)
+        render.table(f"{len(problems)} mismatch(es) in {total} published links",
+                     [(col, {"no_wrap": col in ("entity", "QID")})
+                      for col in ("entity", "kind", "QID", "problem", "recorded at")],
+                     ([m.key, m.kind, m.qid, m.problem, m.where] for m in problems), out)
         sys.exit(EXIT_NONCONFORMING)
     path = Path(review_path).resolve() if review_path else proj.review_file
     with stage(f"asking {endpoint}") as progress:
         summary = run_link(proj, ep, path, kinds, only, progress)
-    table = Table(title="Wikidata candidates (best first)", title_justify="left")
-    for col in ("entity", "review", "candidate", "label", "score"):
-        table.add_column(col, justify="right" if col == "score" else "left")
+    rows = []
     for key, entry in summary["entities"].items():
-        cands = entry.get("candidates") or [{}]
-        best = cands[0]
-        table.add_row(key, str((entry.get("review") or {}).get("decision", "")), best.get("qid", ""),
-                      best.get("label", ""), str(best.get("score", "")))
-    out.print(table)
+        best = (entry.get("candidates") or [{}])[0]
+        rows.append([key, str((entry.get("review") or {}).get("decision", "")),
+                     best.get("qid", ""), best.get("label", ""), str(best.get("score", ""))])
+    render.table("Wikidata candidates (best first)",
+                 [(col, {"justify": "right" if col == "score" else "left"})
+                  for col in ("entity", "review", "candidate", "label", "score")], rows, out)
     err.print(f"{summary['searched']} entities searched, {summary['with_candidates']} with "
               f"candidates ({summary['candidates']}); {summary['requests']} requests; "
               f"wrote {rel(path, proj.root)}")
@@ -583,10 +559,14 @@ def enrich(proj: Project, endpoint: str, langs: str, timeout: float) -> None:
     --lang languages. The build publishes the cache, offline, as the named
     graph <base>graph/wikidata-enrichment with its provenance.
     """
-    from .enrichment import enrich as run_enrich, parse_languages
-    from .linking import rel
-    from .wikidata import Endpoint
-    languages = parse_languages(langs)
+    from partykg.core.files import rel
+    from partykg.wikidata.client import Endpoint
+    from partykg.wikidata.enrich import enrich as run_enrich
+    from partykg.wikidata.enrich import parse_languages
+    try:
+        languages = parse_languages(langs)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--lang") from exc
     with stage(f"asking {endpoint}") as progress:
         doc = run_enrich(proj, Endpoint(endpoint, timeout), languages, progress)
     entities = doc["entities"]
@@ -621,7 +601,7 @@ def bench_generate(proj: Project, triples: int, seed: int, out_dir: str, faults:
     with `partykg --root OUT build`; `partykg --root OUT validate` reports
     exactly K results, listed in OUT/faults.json.
     """
-    from .synth import generate
+    from partykg.bench.synth import generate
     with stage("generating"):
         manifest = generate(out_dir, triples, seed, faults, proj.root)
     c = manifest["counts"]
@@ -660,7 +640,7 @@ def bench_run(proj: Project, sizes: str, runs: int, seed: int, work: str | None,
     and the baseline (rdflib + pyshacl), each in a fresh process; then the
     server under load. Writes RESULTS/results.json and RESULTS/RESULTS.md.
     """
-    from .bench import run_all
+    from partykg.bench.run import run_all
     numbers = [int(s.replace("_", "")) for s in sizes.split(",") if s.strip()]
     scratch = Path(work) if work else proj.out / "bench"
     run_all(proj.root, scratch, numbers, runs, seed, Path(dest),

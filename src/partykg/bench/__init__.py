@@ -1,0 +1,1 @@
+"""Synthetic corpora, the benchmark and the server load test."""

@@ -1,0 +1,1 @@
+"""Validation (SHACL + violation queries), the OWL reasoner, coverage."""

@@ -1,0 +1,196 @@
+"""`partykg validate`: SHACL shapes and *-violation.rq queries.
+
+Two SHACL engines give the same results on our shapes (tests/test_shacl_engines.py):
+pyshacl-turbo (Rust, the default: it reads the build's N-Quads itself, so the
+dump never goes through rdflib) and pyshacl (pure Python, kept as the reference).
+
+Results are mapped back to the annotations through the build's index, so a
+report names the annotation file and line and quotes the passage behind each
+problem, grouped by source.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rdflib
+from pyoxigraph import RdfFormat, Triple, parse, serialize
+from rdflib.namespace import SH
+
+from partykg.core.errors import InputError, Problem
+from partykg.core.namespaces import graph_iri
+from partykg.core.paths import Project
+
+
+@dataclass(frozen=True, order=True)
+class Result:
+    """One SHACL validation result or one row of a violation query."""
+
+    focus: str
+    path: str
+    component: str
+    message: str
+    severity: str = "Violation"
+    value: str = ""
+    shape: str = ""
+
+
+def load_shapes(shapes_dir: Path) -> rdflib.Graph:
+    g = rdflib.Graph()
+    files = sorted(shapes_dir.glob("*.ttl"))
+    if not files:
+        raise InputError(Problem(str(shapes_dir), 0, "no SHACL shapes (*.ttl) found",
+                                 "restore the shapes/ folder"))
+    for f in files:
+        try:
+            g.parse(f, format="turtle")
+        except Exception as exc:  # rdflib raises several parser exception types
+            raise InputError(Problem(str(f), 0, f"the shapes file does not parse: {exc}",
+                                     "fix its Turtle syntax")) from exc
+    return g
+
+
+def _short(term) -> str:
+    return "" if term is None else str(term)
+
+
+ENGINES = ("turbo", "pyshacl")
+DEFAULT_ENGINE = "turbo"
+# The options both engines are called with; `inference="none"` because the
+# ontology's rdfs:subClassOf triples are mixed into the data (ont_graph, or the
+# ontology's named graph in the dump), which is all sh:class and sh:targetClass need.
+OPTIONS = dict(inference="none", advanced=True, allow_warnings=True, abort_on_first=False)
+
+
+def _shape_name(shape, shapes: rdflib.Graph) -> str:
+    """A source shape's IRI; for a blank-node property shape, its node shape and
+    path, so that reports do not depend on the blank-node labels of one parse."""
+    if not isinstance(shape, rdflib.BNode):
+        return _short(shape)
+    owners = sorted(str(o) for o in shapes.subjects(SH.property, shape))
+    return f"{' '.join(owners) or '[]'} property {_short(shapes.value(shape, SH.path))}"
+
+
+def _results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Result]:
+    """The results of a SHACL validation report graph, sorted."""
+    results = []
+    for r in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        results.append(Result(
+            focus=_short(report.value(r, SH.focusNode)),
+            path=_short(report.value(r, SH.resultPath)),
+            component=_short(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+            message=str(report.value(r, SH.resultMessage) or ""),
+            severity=_short(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
+            value=_short(report.value(r, SH.value)),
+            shape=_shape_name(report.value(r, SH.sourceShape), shapes),
+        ))
+    return sorted(results)
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
+
+
+def shacl_results(data: rdflib.Graph, shapes: rdflib.Graph,
+                  ontology: rdflib.Graph | None = None,
+                  engine: str = DEFAULT_ENGINE) -> list[Result]:
+    """Validate an rdflib graph, the ontology mixed in; return the results, sorted.
+    An empty list means it conforms."""
+    _check_engine(engine)
+    if engine == "pyshacl":
+        from pyshacl import validate as run
+    else:
+        from pyshacl_turbo import validate as run
+    _, report, text = run(data, shacl_graph=shapes, ont_graph=ontology, **OPTIONS)
+    if not isinstance(report, rdflib.Graph):  # pyshacl-turbo returns its failure
+        raise RuntimeError(f"SHACL validation failed ({engine}): {text}")
+    return _results(report, shapes)
+
+
+def _rdflib_graphs(nquads: Path, onto_id: str) -> tuple[rdflib.Graph, rdflib.Graph]:
+    """The dump as two rdflib graphs, data (every other named graph) and ontology.
+    Parsed from the dump itself: the store would normalise datatypes
+    (xsd:nonNegativeInteger becomes xsd:integer), hiding what was published."""
+    split: dict[bool, list[Triple]] = {True: [], False: []}
+    for q in parse(path=str(nquads), format=RdfFormat.N_QUADS):
+        split[q.graph_name.value == onto_id].append(Triple(q.subject, q.predicate, q.object))
+    data, ontology = rdflib.Graph(), rdflib.Graph()
+    for graph, triples in ((ontology, split[True]), (data, split[False])):
+        graph.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
+    return data, ontology
+
+
+def dump_shacl_results(nquads: Path, shapes: rdflib.Graph, onto_id: str,
+                       engine: str = DEFAULT_ENGINE) -> list[Result]:
+    """Validate the build's N-Quads dump, whose ontology graph (onto_id) is mixed
+    into the data as with shacl_results; return the results, sorted."""
+    _check_engine(engine)
+    if engine == "pyshacl":
+        data, ontology = _rdflib_graphs(nquads, onto_id)
+        return shacl_results(data, shapes, ontology, "pyshacl")
+    from pyshacl_turbo import compile_shapes
+    from pyshacl_turbo.rdf import Input
+    # The dump's text goes straight to the Rust parser: no rdflib graph, no
+    # store (both would normalise literals). Core SHACL sees the union of the
+    # named graphs, ontology included, which is what ont_graph does above.
+    # `Input` is pyshacl-turbo's own carrier for N-Quads text (not exported, hence
+    # the pinned minor version in pyproject.toml).
+    program = compile_shapes(shapes, advanced=OPTIONS["advanced"])
+    _, report, _ = program.validate(
+        Input(nquads.read_text(encoding="utf-8"), "nquads", None, {}),
+        allow_warnings=OPTIONS["allow_warnings"], abort_on_first=OPTIONS["abort_on_first"])
+    return _results(report, shapes)
+
+
+def violation_queries(queries_dir: Path) -> list[Path]:
+    return sorted(queries_dir.glob("*-violation.rq"))
+
+
+def query_violations(proj: Project, store) -> list[Result]:
+    """Run every *-violation.rq; each row is a violation (focus = ?focus or first column)."""
+    from partykg.sparql.query import load_query, substitute
+    results = []
+    for path in violation_queries(proj.queries):
+        rq = load_query(path)
+        rows = store.query(substitute(rq, {}, proj.base), use_default_graph_as_union=True)
+        variables = [v.value for v in rows.variables]
+        for sol in rows:
+            focus = sol["focus"] if "focus" in variables else sol[variables[0]]
+            detail = "; ".join(f"{v}={sol[v].value}" for v in variables
+                               if v != "focus" and sol[v] is not None)
+            results.append(Result(focus=focus.value if focus is not None else "", path="",
+                                  component=path.name, message=rq.summary + (
+                                      f" ({detail})" if detail else "")))
+    return sorted(results)
+
+
+@dataclass
+class Report:
+    conforms: bool
+    results: list[Result]
+    where: dict[str, dict] = field(default_factory=dict)
+
+    def grouped(self) -> dict[str, list[tuple[Result, dict]]]:
+        groups: dict[str, list] = defaultdict(list)
+        for r in self.results:
+            w = self.where.get(r.focus) or self.where.get(r.focus.split("#")[0]) or {}
+            groups[w.get("source") or ("registry" if w else "other")].append((r, w))
+        return dict(sorted(groups.items()))
+
+
+def validate(proj: Project, engine: str = DEFAULT_ENGINE) -> Report:
+    """SHACL (with the given engine) and the violation queries on the build."""
+    from partykg.sparql.store import load_store
+    _check_engine(engine)
+    if not proj.nquads.exists():
+        raise InputError(Problem(str(proj.nquads), 0, "there is no build to validate",
+                                 "run `partykg build` first"))
+    shapes = load_shapes(proj.shapes)
+    results = dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"), engine)
+    results += query_violations(proj, load_store(proj))
+    index = json.loads(proj.index.read_text(encoding="utf-8"))["index"]
+    return Report(not any(r.severity == "Violation" for r in results), results, index)

@@ -1,0 +1,1 @@
+"""Names, paths, errors and file helpers every stage shares."""

@@ -1,0 +1,1 @@
+"""The annotations and the registry read into checked Python objects (offline)."""

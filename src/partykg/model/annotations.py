@@ -1,0 +1,440 @@
+"""Loading one annotation file per source, and anchoring its quotes.
+
+Reads ``data/annotations/<source-id>.yaml`` (format in ``data/README.md``),
+checks every key and reference, reads the source text, verifies its SHA-256
+and resolves every quote to character offsets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from partykg.core.errors import Collector
+from partykg.model.anchor import AnchorError, Span, anchor
+from partykg.model.fields import Field, check_map
+from partykg.model.fixity import Changed, Previous
+from partykg.model.registry import AGENT_KINDS, KINDS, Registry, check_ref
+from partykg.model.yamlload import load_yaml
+
+SOURCE = {
+    "id": Field("key", True, "give the source an id such as `mandel-1970`"),
+    "text": Field("str", True, "give the path of the text, relative to data/"),
+    "sha256": Field("sha256", True, "run `sha256sum` on the text and copy the digest"),
+    "title": Field("str", True),
+    "authors": Field("keys"),
+    "publisher": Field("key"),
+    "part_of": Field("key"),
+    "created": Field("date"),
+    "published": Field("date"),
+    "url": Field("url"),
+    "language": Field("str", True, "give a BCP 47 code such as `en`"),
+    "responds_to": Field("keys"),
+    "description": Field("str"),
+}
+SPAN = {"quote": Field("str", True, "copy the exact passage from the text"),
+        "prefix": Field("str"), "suffix": Field("str")}
+CLAIM = {"id": Field("key", True, "number the claim: `id: c01`"),
+         "claimant": Field("key", True, "name who holds the view (an agent key)"),
+         **SPAN,
+         "paraphrase": Field("str", True, "say the claim in one sentence of your own"),
+         "about": Field("keys"), "supports": Field("keys"), "opposes": Field("keys"),
+         "qualifies": Field("keys"), "evidence": Field("keys")}
+LOCATOR = {"volume": Field("str"), "page": Field("str"), "pages": Field("str"),
+           "chapter": Field("str")}
+QUOTATION = {"id": Field("key", True, "number the quotation: `id: q01`"),
+             "speaker": Field("key", True, "name whose words these are (an agent key)"),
+             **SPAN, "paraphrase": Field("bool"), "work": Field("key"),
+             "locator": Field("map"), "edition": Field("str"), "note": Field("str")}
+CITATION = {"id": Field("key", True, "name the citation after its note: `id: n1a`"),
+            "quote": Field("str"), "prefix": Field("str"), "suffix": Field("str"),
+            "work": Field("key", True), "locator": Field("map"), "edition": Field("str"),
+            "note": Field("str"), "characterization": Field("str")}
+LINK = {"type": Field("str", True, "agrees or contradicts"),
+        "claims": Field("keys", True, "give the two claims: `claims: [c02, ratcliffe-2012-c05]`"),
+        "justification": Field("str", True, "say in one line why they agree or contradict")}
+MENTION = {"entity": Field("key", True), **SPAN}
+TOP = {"source": Field("map", True), "claims": Field("list"), "quotations": Field("list"),
+       "citations": Field("list"), "links": Field("list"), "mentions": Field("list")}
+
+LINK_TYPES = ("agrees", "contradicts")
+EVIDENCE_KINDS = ("event", "work")  # besides quotations, citations and claims of the file
+CITO_CHARACTERIZATIONS = ("citesAsEvidence", "citesForInformation", "citesAsAuthority",
+                          "citesAsRelated", "citesAsDataSource", "extends", "critiques",
+                          "disagreesWith", "agreesWith", "usesMethodIn", "obtainsSupportFrom")
+LOCAL_ID = {"claims": re.compile(r"^c\d+[a-z]?$"), "quotations": re.compile(r"^q\d+[a-z]?$"),
+            "citations": re.compile(r"^n\d+[a-z]?$")}
+
+
+@dataclass
+class Anchored:
+    id: str
+    line: int
+    span: Span | None
+    given_prefix: str | None = None
+    given_suffix: str | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Claim(Anchored):
+    claimant: str = ""
+    paraphrase: str = ""
+    about: list[str] = field(default_factory=list)
+    stance: dict[str, list[str]] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Quotation(Anchored):
+    speaker: str = ""
+    work: str | None = None
+    locator: dict[str, str] = field(default_factory=dict)
+    edition: str | None = None
+    note: str | None = None
+    is_paraphrase: bool = False
+
+
+@dataclass
+class Citation(Anchored):
+    work: str = ""
+    locator: dict[str, str] = field(default_factory=dict)
+    edition: str | None = None
+    note: str | None = None
+    characterization: str = "citesAsEvidence"
+
+
+@dataclass
+class Link:
+    type: str
+    claims: list[str]
+    justification: str
+    line: int
+
+
+@dataclass
+class ExplicitMention:
+    entity: str
+    span: Span
+    line: int
+    given_prefix: str = ""
+    given_suffix: str = ""
+
+
+@dataclass
+class Source:
+    id: str
+    file: str
+    line: int
+    text_path: str
+    text: str
+    sha256: str
+    meta: dict[str, Any]
+    claims: list[Claim] = field(default_factory=list)
+    quotations: list[Quotation] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    mentions: list[ExplicitMention] = field(default_factory=list)
+    changed: Changed | None = None  # set when the text differs from the recorded SHA-256
+
+    def global_id(self, local: str) -> str:
+        return f"{self.id}-{local}"
+
+
+def format_locator(loc: dict[str, str]) -> str:
+    """Human-readable locator: 'Vol. 18, pp. 471-477', 'p. xix'."""
+    parts = []
+    if "volume" in loc:
+        parts.append(f"Vol. {loc['volume']}")
+    if "chapter" in loc:
+        parts.append(f"ch. {loc['chapter']}")
+    if "page" in loc:
+        parts.append(f"p. {loc['page']}")
+    if "pages" in loc:
+        parts.append(f"pp. {loc['pages']}")
+    return ", ".join(parts)
+
+
+def read_text(path: Path, display: str, file: str, line: int, errors: Collector) -> str | None:
+    """The source text, or None after reporting why it cannot be used; the
+    message names the text file and the `text:` of the annotation that uses it."""
+    used_by = f"(the `text:` of {file}:{line})"
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        errors.add(file, line, f"'text': the source text '{display}' cannot be read",
+                   "give its path relative to data/, e.g. sources/000_773fbfcb8c76a8a9.txt")
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        errors.add(display, 1, f"the text starts with a byte-order mark (BOM) {used_by}",
+                   "save it as UTF-8 without BOM (offsets would be off by one)")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.add(display, raw[:exc.start].count(b"\n") + 1,
+                   f"the text is not valid UTF-8 (byte {exc.start}) {used_by}",
+                   "convert it to UTF-8, e.g. `iconv -f latin1 -t utf-8`")
+        return None
+    if not text.strip():
+        errors.add(display, 1, f"the source text is empty {used_by}",
+                   "put the essay's text in the file")
+        return None
+    return text
+
+
+def load_source(path: Path, data_dir: Path, root: Path, registry: Registry,
+                errors: Collector, previous: Previous | None = None) -> Source | None:
+    """One annotation file, checked and anchored. When its text has changed since it
+    was annotated, every quote is still anchored and :mod:`fixity` reports which no
+    longer anchor and which moved (``previous``: the offsets of the last build)."""
+    file = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    doc = load_yaml(path, file)
+    top = check_map(doc, TOP, file, errors, "the annotation file", 1)
+    if top is None or "source" not in top:
+        return None
+    meta = check_map(top["source"], SOURCE, file, errors, "source")
+    if meta is None or not all(k in meta for k in ("id", "text", "sha256")):
+        return None
+    expected = path.stem
+    if meta["id"] != expected:
+        errors.add(file, meta["_lines"]["id"], f"source id '{meta['id']}' differs from the "
+                   f"file name '{expected}.yaml'", f"rename the file or set `id: {expected}`")
+    mline = meta["_lines"]
+    text_path = data_dir / meta["text"]
+    text_display = str(text_path.relative_to(root)) if text_path.is_relative_to(root) else meta["text"]
+    text = read_text(text_path, text_display, file, mline["text"], errors)
+    if text is None:
+        return None
+    digest = hashlib.sha256(text_path.read_bytes()).hexdigest()
+    src = Source(meta["id"], file, meta["_line"], text_display, text, digest, meta)
+    if digest != meta["sha256"]:
+        src.changed = Changed(file, mline["sha256"], text_display, meta["sha256"], digest)
+    _check_meta_refs(src, registry, errors)
+    ids: dict[str, int] = {}
+    for i, node in enumerate(top.get("claims", [])):
+        _claim(src, node, top["claims"].line_of(i), ids, errors)
+    for i, node in enumerate(top.get("quotations", [])):
+        _quotation(src, node, top["quotations"].line_of(i), ids, errors)
+    for i, node in enumerate(top.get("citations", [])):
+        _citation(src, node, top["citations"].line_of(i), ids, errors)
+    for i, node in enumerate(top.get("mentions", [])):
+        _mention(src, node, top["mentions"].line_of(i), registry, errors)
+    for i, node in enumerate(top.get("links", [])):
+        _link(src, node, top["links"].line_of(i), errors)
+    _check_local_refs(src, registry, errors)
+    if src.changed is not None:
+        src.changed.report(src, previous, errors)
+    return src
+
+
+def _check_meta_refs(src: Source, registry: Registry, errors: Collector) -> None:
+    m, lines = src.meta, src.meta["_lines"]
+    for key in m.get("authors", []):
+        check_ref(registry.entities, key, AGENT_KINDS, src.file, lines["authors"],
+                  "author of the source", errors)
+    if "publisher" in m:
+        check_ref(registry.entities, m["publisher"], ("organization",), src.file,
+                  lines["publisher"], "publisher", errors)
+    if "part_of" in m:
+        check_ref(registry.entities, m["part_of"], ("work",), src.file, lines["part_of"],
+                  "part_of of the source", errors)
+    for key in m.get("responds_to", []):
+        check_ref(registry.entities, key, ("work",), src.file, lines["responds_to"],
+                  "responds_to", errors)
+
+
+def _span(src: Source, v: dict, what: str, errors: Collector) -> Span | None:
+    if "quote" not in v:
+        return None
+    try:
+        return anchor(src.text, v["quote"], v.get("prefix", ""), v.get("suffix", ""))
+    except AnchorError as exc:
+        if src.changed is not None:
+            src.changed.miss(what, v, exc)
+            return None
+        errors.add(src.file, v["_lines"].get("quote", v["_line"]),
+                   f"{what}: {exc.message} ({src.text_path})", exc.hint)
+        return None
+
+
+def _new_id(src: Source, v: dict, section: str, ids: dict[str, int], errors: Collector) -> bool:
+    ident = v.get("id")
+    if ident is None:
+        return False
+    line = v["_lines"]["id"]
+    if not LOCAL_ID[section].match(ident):
+        letter = {"claims": "c", "quotations": "q", "citations": "n"}[section]
+        errors.add(src.file, line, f"'{ident}' is not an id for {section}",
+                   f"ids of {section} start with '{letter}' and a number, e.g. {letter}01")
+        return False
+    if ident in ids:
+        errors.add(src.file, line, f"duplicate id '{ident}' (first at line {ids[ident]})",
+                   "give each a new number")
+        return False
+    ids[ident] = line
+    return True
+
+
+def _checked(src, node, line, spec, what, section, ids, errors):
+    """Check one claim/quotation/citation entry: keys, a new id, its quote anchored."""
+    v = check_map(node, spec, src.file, errors, what, line)
+    if v is None or not _new_id(src, v, section, ids, errors):
+        return None, None
+    return v, _span(src, v, f"{what} {v['id']}", errors)
+
+
+def _claim(src, node, line, ids, errors) -> None:
+    v, span = _checked(src, node, line, CLAIM, "claim", "claims", ids, errors)
+    if v is None:
+        return
+    claim = Claim(v["id"], v["_line"], span, v.get("prefix"), v.get("suffix"), v["_lines"],
+                  claimant=v.get("claimant", ""), paraphrase=v.get("paraphrase", ""),
+                  about=v.get("about", []), evidence=v.get("evidence", []),
+                  stance={k: v.get(k, []) for k in ("supports", "opposes", "qualifies")})
+    src.claims.append(claim)
+
+
+def _locator(src, v, errors) -> dict[str, str]:
+    if "locator" not in v:
+        return {}
+    loc = check_map(v["locator"], LOCATOR, src.file, errors, "locator",
+                    v["_lines"]["locator"])
+    return {k: val for k, val in (loc or {}).items() if not k.startswith("_")}
+
+
+def _quotation(src, node, line, ids, errors) -> None:
+    v, span = _checked(src, node, line, QUOTATION, "quotation", "quotations", ids, errors)
+    if v is None:
+        return
+    q = Quotation(v["id"], v["_line"], span, v.get("prefix"), v.get("suffix"), v["_lines"],
+                  speaker=v.get("speaker", ""), work=v.get("work"),
+                  locator=_locator(src, v, errors), edition=v.get("edition"),
+                  note=v.get("note"), is_paraphrase=v.get("paraphrase", False))
+    src.quotations.append(q)
+
+
+def _citation(src, node, line, ids, errors) -> None:
+    v, span = _checked(src, node, line, CITATION, "citation", "citations", ids, errors)
+    if v is None:
+        return
+    char = v.get("characterization", "citesAsEvidence")
+    if char not in CITO_CHARACTERIZATIONS:
+        errors.add(src.file, v["_lines"]["characterization"],
+                   f"unknown citation characterization '{char}'",
+                   f"use a CiTO property name: {', '.join(CITO_CHARACTERIZATIONS)}")
+    c = Citation(v["id"], v["_line"], span, v.get("prefix"), v.get("suffix"), v["_lines"],
+                 work=v.get("work", ""), locator=_locator(src, v, errors),
+                 edition=v.get("edition"), note=v.get("note"), characterization=char)
+    src.citations.append(c)
+
+
+def _mention(src, node, line, registry, errors) -> None:
+    v = check_map(node, MENTION, src.file, errors, "mention", line)
+    if v is None or "entity" not in v:
+        return
+    if not check_ref(registry.entities, v["entity"], tuple(KINDS), src.file,
+                     v["_lines"]["entity"], "mention", errors):
+        return
+    span = _span(src, v, f"mention of {v['entity']}", errors)
+    if span is not None:
+        src.mentions.append(ExplicitMention(v["entity"], span, v["_line"], v.get("prefix", ""),
+                                            v.get("suffix", "")))
+
+
+def _link(src, node, line, errors) -> None:
+    v = check_map(node, LINK, src.file, errors, "link", line)
+    if v is None or not all(k in v for k in ("type", "claims", "justification")):
+        return
+    if v["type"] not in LINK_TYPES:
+        errors.add(src.file, v["_lines"]["type"], f"unknown link type '{v['type']}'",
+                   f"use one of: {', '.join(LINK_TYPES)}")
+        return
+    claims = v["claims"]
+    glob = [src.global_id(c) if LOCAL_ID["claims"].match(c) else c for c in claims]
+    if len(glob) != 2 or glob[0] == glob[1]:
+        errors.add(src.file, v["_lines"]["claims"], "a link joins exactly two different claims",
+                   "write `claims: [c02, ratcliffe-2012-c05]`")
+        return
+    src.links.append(Link(v["type"], sorted(glob), v["justification"], v["_line"]))
+
+
+def _check_local_refs(src: Source, registry: Registry, errors: Collector) -> None:
+    ents = registry.entities
+    local = {c.id for c in src.claims} | {q.id for q in src.quotations} | {
+        c.id for c in src.citations}
+    for c in src.claims:
+        lines = c.lines
+        check_ref(ents, c.claimant, AGENT_KINDS, src.file, lines.get("claimant", c.line),
+                  f"claimant of {c.id}", errors)
+        for key in c.about:
+            if key not in ents and key not in registry.theses:
+                check_ref(ents, key, tuple(KINDS), src.file, lines.get("about", c.line),
+                          f"'about' of {c.id}", errors)
+        for stance, keys in c.stance.items():
+            for key in keys:
+                if key not in registry.theses:
+                    errors.add(src.file, lines.get(stance, c.line),
+                               f"'{stance}' of {c.id}: unknown thesis '{key}'",
+                               f"use one of: {', '.join(sorted(registry.theses))}")
+        for key in c.evidence:
+            if key in local:
+                continue
+            if any(p.match(key) for p in LOCAL_ID.values()):
+                errors.add(src.file, lines.get("evidence", c.line),
+                           f"evidence of {c.id}: no quotation, citation or claim '{key}' "
+                           "in this file", "check the id")
+            else:
+                check_ref(ents, key, EVIDENCE_KINDS, src.file, lines.get("evidence", c.line),
+                          f"evidence of {c.id}", errors)
+    for q in src.quotations:
+        lines = q.lines
+        check_ref(ents, q.speaker, AGENT_KINDS, src.file, lines.get("speaker", q.line),
+                  f"speaker of {q.id}", errors)
+        if q.work:
+            check_ref(ents, q.work, ("work",), src.file, lines.get("work", q.line),
+                      f"work of {q.id}", errors)
+    for c in src.citations:
+        lines = c.lines
+        if c.work:
+            check_ref(ents, c.work, ("work",), src.file, lines.get("work", c.line),
+                      f"work of {c.id}", errors)
+
+
+def check_links(sources: list[Source], errors: Collector) -> None:
+    """Links may point to claims of other sources: check them once all are loaded."""
+    claims = {s.global_id(c.id) for s in sources for c in s.claims}
+    pairs: dict[tuple[str, ...], str] = {}
+    for s in sources:
+        for link in s.links:
+            pair = tuple(link.claims)
+            if pair in pairs:
+                errors.add(s.file, link.line, f"the claims {pair[0]} and {pair[1]} are already "
+                           f"linked ({pairs[pair]})", "keep one link per pair of claims")
+            pairs.setdefault(pair, f"{s.file}:{link.line}")
+            for cid in link.claims:
+                if cid not in claims:
+                    errors.add(s.file, link.line, f"link: unknown claim '{cid}'",
+                               "write a local id (c03) or <source-id>-cNN of an existing claim")
+
+
+def load_sources(data_dir: Path, root: Path, registry: Registry,
+                 errors: Collector, previous: Previous | None = None) -> list[Source]:
+    out = []
+    for path in sorted((data_dir / "annotations").glob("*.yaml")):
+        src = load_source(path, data_dir, root, registry, errors, previous)
+        if src is not None:
+            out.append(src)
+    seen: dict[str, str] = {}
+    for s in out:
+        if s.text_path in seen:
+            errors.add(s.file, s.line, f"the text {s.text_path} is also annotated by {seen[s.text_path]}",
+                       "one annotation file per source text")
+        seen[s.text_path] = s.file
+    check_links(out, errors)
+    return out
+
+

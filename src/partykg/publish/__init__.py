@@ -1,0 +1,1 @@
+"""The release: dumps, VoID/DCAT, ontology docs; loading into stores."""

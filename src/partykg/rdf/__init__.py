@@ -1,0 +1,1 @@
+"""The model turned into RDF: one named graph per source, the dumps."""

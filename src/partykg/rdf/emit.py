@@ -1,0 +1,352 @@
+"""From the loaded registry and sources to RDF quads (pyoxigraph terms).
+
+One named graph per source document, one for the registry. Every IRI that
+stands for an annotation is recorded in an index (IRI -> file, line,
+passage), so that validation reports can point back to the YAML.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from partykg.core.namespaces import (
+    CHECKSUM,
+    POSITION_SELECTOR,
+    PREFIXES,
+    QUOTE_SELECTOR,
+    TARGET,
+    WIKIDATA_ENTITY,
+    claim_link_iri,
+    entity_iri,
+    graph_iri,
+    membership_iri,
+    mention_iri,
+    part_iri,
+    wikidata_link_iri,
+)
+from partykg.model.anchor import Span
+from partykg.model.annotations import Anchored, Source, format_locator
+from partykg.model.fields import date_precision
+from partykg.model.mentions import Mention
+from partykg.model.registry import Entity, Registry
+
+XSD = PREFIXES["xsd"]
+DATE_TYPES = {"year": XSD + "gYear", "month": XSD + "gYearMonth", "day": XSD + "date"}
+STANCE_PROPS = {"supports": "pkg:supportsThesis", "opposes": "pkg:opposesThesis",
+                "qualifies": "pkg:qualifiesThesis"}
+LINK_CLASSES = {"agrees": ("pkg:Agreement", "pkg:agreesWith"),
+                "contradicts": ("pkg:Contradiction", "pkg:contradicts")}
+
+
+def N(name: str) -> NamedNode:
+    """A NamedNode from a CURIE (``schema:about``) or a full IRI."""
+    prefix, sep, local = name.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return NamedNode(PREFIXES[prefix] + local)
+    return NamedNode(name)
+
+
+def en(text: str) -> Literal:
+    return Literal(text, language="en")
+
+
+def typed(value: str | int | bool, dtype: str) -> Literal:
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return Literal(str(value), datatype=N(dtype))
+
+
+def date_literal(value: str) -> Literal:
+    return Literal(value, datatype=NamedNode(DATE_TYPES[date_precision(value) or "year"]))
+
+
+RDF_TYPE = N("rdf:type")
+
+
+@dataclass
+class Where:
+    file: str
+    line: int
+    source: str | None = None
+    passage: str | None = None
+
+
+@dataclass
+class Emitter:
+    base: str
+    quads: list[Quad] = field(default_factory=list)
+    index: dict[str, Where] = field(default_factory=dict)
+    graph: NamedNode | None = None
+
+    def add(self, s: NamedNode, p: str, o) -> None:
+        if isinstance(o, str):
+            o = N(o)
+        self.quads.append(Quad(s, N(p), o, self.graph))
+
+    def iri(self, kind: str, key: str) -> NamedNode:
+        return NamedNode(entity_iri(self.base, kind, key))
+
+
+def entity_node(em: Emitter, registry: Registry, key: str) -> NamedNode:
+    return em.iri(registry.entities[key].kind, key)
+
+
+def thesis_node(em: Emitter, key: str) -> NamedNode:
+    return em.iri("thesis", key)
+
+
+def emit_registry(em: Emitter, registry: Registry) -> None:
+    em.graph = NamedNode(graph_iri(em.base, "registry"))
+    ref = lambda key: entity_node(em, registry, key)  # noqa: E731
+    for ent in registry.entities.values():
+        s = ref(ent.key)
+        em.index[s.value] = Where(ent.file, ent.line)
+        em.add(s, "rdf:type", "pkg:" + ent.cls)
+        em.add(s, "rdfs:label", en(ent.name))
+        for alias in ent.aliases:
+            if alias != ent.name:
+                em.add(s, "skos:altLabel", en(alias))
+        if ent.description:
+            em.add(s, "schema:description", en(ent.description))
+        if ent.qid:
+            emit_link(em, ent, s)
+        for qid in ent.candidates:
+            em.add(s, "pkg:wikidataCandidate", NamedNode(WIKIDATA_ENTITY + qid))
+        for fname, prop in KIND_FIELDS.get(ent.kind, {}).items():
+            val = ent.values.get(fname)
+            if val is None:
+                continue
+            for item in val if isinstance(val, list) else [val]:
+                if prop in DATE_PROPS:
+                    em.add(s, prop, date_literal(item))
+                else:
+                    em.add(s, prop, ref(item))
+        for i, m in enumerate(ent.members, 1):
+            ms = NamedNode(membership_iri(em.base, ent.key, i))
+            em.index[ms.value] = Where(ent.file, m["_line"])
+            em.add(ms, "rdf:type", "pkg:Membership")
+            em.add(ms, "org:member", ref(m["member"]))
+            em.add(ms, "org:organization", s)
+            em.add(ms, "rdfs:label", en(f"{registry.entities[m['member']].name} in {ent.name}"))
+            if "role" in m:
+                em.add(ms, "pkg:roleLabel", en(m["role"]))
+            for fname, prop in (("start", "schema:startDate"), ("end", "schema:endDate")):
+                if fname in m:
+                    em.add(ms, prop, date_literal(m[fname]))
+    scheme = em.iri("thesis", "scheme")
+    em.add(scheme, "rdf:type", "skos:ConceptScheme")
+    em.add(scheme, "skos:prefLabel", en("Central theses of the debate on party and spontaneity"))
+    for t in registry.theses.values():
+        s = thesis_node(em, t.key)
+        em.index[s.value] = Where(t.file, t.line)
+        em.add(s, "rdf:type", "pkg:Thesis")
+        em.add(s, "skos:prefLabel", en(t.label))
+        em.add(s, "rdfs:label", en(t.label))
+        em.add(s, "skos:definition", en(t.definition))
+        em.add(s, "skos:inScheme", scheme)
+        if t.broader:
+            em.add(s, "skos:broader", thesis_node(em, t.broader))
+        else:
+            em.add(s, "skos:topConceptOf", scheme)
+            em.add(scheme, "skos:hasTopConcept", s)
+
+
+def emit_link(em: Emitter, ent: Entity, s: NamedNode) -> None:
+    """owl:sameAs to the entity's Wikidata item, and the link's provenance as a
+    reified rdf:Statement: its evidence, and for links accepted in the review
+    file who accepted it (prov:wasAttributedTo) and when (dcterms:dateAccepted)."""
+    item = NamedNode(WIKIDATA_ENTITY + ent.qid)
+    em.add(s, "owl:sameAs", item)
+    link = NamedNode(wikidata_link_iri(em.base, ent.key))
+    file, line = ent.qid_where or (ent.file, ent.line)
+    em.index[link.value] = Where(file, line)
+    em.add(link, "rdf:type", "rdf:Statement")
+    em.add(link, "rdf:subject", s)
+    em.add(link, "rdf:predicate", "owl:sameAs")
+    em.add(link, "rdf:object", item)
+    em.add(link, "pkg:linkEvidence", Literal(ent.qid_evidence))
+    if ent.qid_by:
+        reviewer = em.iri("reviewer", slug(ent.qid_by))
+        em.add(link, "prov:wasAttributedTo", reviewer)
+        em.add(reviewer, "rdf:type", "prov:Agent")
+        em.add(reviewer, "foaf:name", Literal(ent.qid_by))
+    if ent.qid_on:
+        em.add(link, "dcterms:dateAccepted", typed(ent.qid_on, "xsd:date"))
+
+
+def slug(text: str) -> str:
+    """ASCII kebab-case of a name, for IRIs of reviewers."""
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-") or "anonymous"
+
+
+DATE_PROPS = {"schema:birthDate", "schema:deathDate", "schema:startDate", "schema:endDate",
+              "schema:foundingDate", "schema:dissolutionDate", "schema:dateCreated"}
+KIND_FIELDS: dict[str, dict[str, str]] = {
+    "person": {"born": "schema:birthDate", "died": "schema:deathDate"},
+    "organization": {"founded": "schema:foundingDate", "dissolved": "schema:dissolutionDate",
+                     "part_of": "org:subOrganizationOf"},
+    "event": {"start": "schema:startDate", "end": "schema:endDate", "place": "schema:location",
+              "part_of": "schema:superEvent", "participants": "pkg:hasParticipant",
+              "original": "org:originalOrganization", "resulting": "org:resultingOrganization"},
+    "place": {"part_of": "schema:containedInPlace"},
+    "work": {"authors": "schema:author", "date": "schema:dateCreated", "part_of": "schema:isPartOf"},
+}
+
+
+def emit_span(em: Emitter, s: NamedNode, source: Source, span: Span) -> None:
+    target = NamedNode(part_iri(s.value, TARGET))
+    qsel = NamedNode(part_iri(s.value, QUOTE_SELECTOR))
+    psel = NamedNode(part_iri(s.value, POSITION_SELECTOR))
+    em.add(s, "oa:hasTarget", target)
+    em.add(target, "rdf:type", "oa:SpecificResource")
+    em.add(target, "oa:hasSource", em.iri("source", source.id))
+    em.add(target, "oa:hasSelector", qsel)
+    em.add(target, "oa:hasSelector", psel)
+    em.add(qsel, "rdf:type", "oa:TextQuoteSelector")
+    em.add(qsel, "oa:exact", Literal(span.exact(source.text)))
+    em.add(qsel, "oa:prefix", Literal(span.prefix(source.text)))
+    em.add(qsel, "oa:suffix", Literal(span.suffix(source.text)))
+    em.add(psel, "rdf:type", "oa:TextPositionSelector")
+    em.add(psel, "oa:start", typed(span.start, "xsd:nonNegativeInteger"))
+    em.add(psel, "oa:end", typed(span.end, "xsd:nonNegativeInteger"))
+
+
+def emit_locator(em: Emitter, s: NamedNode, locator: dict[str, str], edition: str | None,
+                 note: str | None) -> None:
+    if locator:
+        em.add(s, "pkg:locator", Literal(format_locator(locator)))
+    if "volume" in locator:
+        em.add(s, "pkg:volume", Literal(locator["volume"]))
+    pages = locator.get("pages") or locator.get("page")
+    if pages:
+        em.add(s, "pkg:pages", Literal(pages))
+    if edition:
+        em.add(s, "pkg:edition", Literal(edition))
+    if note:
+        em.add(s, "pkg:noteMarker", Literal(note))
+
+
+def emit_source(em: Emitter, registry: Registry, source: Source,
+                mentions: list[Mention]) -> None:
+    em.graph = NamedNode(graph_iri(em.base, "source/" + source.id))
+    ref = lambda key: entity_node(em, registry, key)  # noqa: E731
+    doc = em.iri("source", source.id)
+    meta = source.meta
+    em.index[doc.value] = Where(source.file, source.line, source.id)
+    em.add(doc, "rdf:type", "pkg:SourceDocument")
+    em.add(doc, "dcterms:title", en(meta["title"]))
+    em.add(doc, "rdfs:label", en(meta["title"]))
+    for key in meta.get("authors", []):
+        em.add(doc, "schema:author", ref(key))
+    if "publisher" in meta:
+        em.add(doc, "schema:publisher", ref(meta["publisher"]))
+    if "part_of" in meta:
+        em.add(doc, "schema:isPartOf", ref(meta["part_of"]))
+    if "created" in meta:
+        em.add(doc, "schema:dateCreated", date_literal(meta["created"]))
+    if "published" in meta:
+        em.add(doc, "schema:datePublished", date_literal(meta["published"]))
+    if "url" in meta:
+        em.add(doc, "schema:url", typed(meta["url"], "xsd:anyURI"))
+    if "description" in meta:
+        em.add(doc, "schema:description", en(meta["description"]))
+    em.add(doc, "schema:inLanguage", Literal(meta["language"]))
+    for key in meta.get("responds_to", []):
+        em.add(doc, "cito:repliesTo", ref(key))
+    checksum = NamedNode(part_iri(doc.value, CHECKSUM))
+    em.add(doc, "spdx:checksum", checksum)
+    em.add(checksum, "rdf:type", "spdx:Checksum")
+    em.add(checksum, "spdx:algorithm", "spdx:checksumAlgorithm_sha256")
+    em.add(checksum, "spdx:checksumValue", typed(source.sha256, "xsd:hexBinary"))
+    em.add(doc, "pkg:textLength", typed(len(source.text), "xsd:integer"))
+
+    local = {c.id: em.iri("claim", source.global_id(c.id)) for c in source.claims}
+    local |= {q.id: em.iri("quotation", source.global_id(q.id)) for q in source.quotations}
+    local |= {c.id: em.iri("citation", source.global_id(c.id)) for c in source.citations}
+
+    for c in source.claims:
+        s = _annotation(em, local[c.id], source, c, "Claim")
+        em.add(s, "pkg:claimant", ref(c.claimant))
+        em.add(s, "pkg:statedIn", doc)
+        em.add(s, "pkg:paraphrase", en(c.paraphrase))
+        for key in c.about:
+            em.add(s, "schema:about", thesis_node(em, key) if key in registry.theses else ref(key))
+        for stance, keys in c.stance.items():
+            for key in keys:
+                em.add(s, STANCE_PROPS[stance], thesis_node(em, key))
+        for key in c.evidence:
+            em.add(s, "pkg:hasEvidence", local[key] if key in local else ref(key))
+        if c.span is not None:
+            em.add(s, "pkg:positionInSource", typed(c.span.start, "xsd:integer"))
+            emit_span(em, s, source, c.span)
+    for q in source.quotations:
+        s = _annotation(em, local[q.id], source, q, "Quotation")
+        em.add(s, "pkg:speaker", ref(q.speaker))
+        em.add(s, "pkg:quotedIn", doc)
+        if q.work:
+            em.add(s, "pkg:citedWork", ref(q.work))
+        em.add(s, "pkg:isParaphrase", typed(q.is_paraphrase, "xsd:boolean"))
+        emit_locator(em, s, q.locator, q.edition, q.note)
+        if q.span is not None:
+            emit_span(em, s, source, q.span)
+    for c in source.citations:
+        s = _annotation(em, local[c.id], source, c, "Citation")
+        em.add(s, "cito:hasCitingEntity", doc)
+        em.add(s, "cito:hasCitedEntity", ref(c.work))
+        em.add(s, "cito:hasCitationCharacterization", "cito:" + c.characterization)
+        emit_locator(em, s, c.locator, c.edition, c.note)
+        if c.span is not None:
+            emit_span(em, s, source, c.span)
+    for link in source.links:
+        a, b = (em.iri("claim", cid) for cid in link.claims)
+        cls, prop = LINK_CLASSES[link.type]
+        s = NamedNode(claim_link_iri(em.base, *link.claims))
+        em.index[s.value] = Where(source.file, link.line, source.id)
+        em.add(s, "rdf:type", cls)
+        em.add(s, "pkg:linksClaim", a)
+        em.add(s, "pkg:linksClaim", b)
+        em.add(s, "pkg:justification", en(link.justification))
+        em.add(a, prop, b)
+        em.add(b, prop, a)
+    emit_claim_mentions(em, registry, source, local, mentions)
+    for i, m in enumerate(mentions, 1):
+        s = NamedNode(mention_iri(em.base, source.id, i))
+        em.index[s.value] = Where(source.file, 0, source.id, m.span.exact(source.text))
+        em.add(s, "rdf:type", "pkg:Mention")
+        em.add(s, "oa:motivatedBy", "oa:identifying")
+        em.add(s, "oa:hasBody", ref(m.entity))
+        em.add(s, "pkg:detection", Literal(m.detection))
+        emit_span(em, s, source, m.span)
+
+
+def emit_claim_mentions(em: Emitter, registry: Registry, source: Source,
+                        local: dict[str, NamedNode], mentions: list[Mention]) -> None:
+    """`<claim> schema:mentions <entity>` for every entity with a mention lying wholly
+    inside the claim's passage (start and end within the claim's start..end), once per
+    claim and entity. Precomputed here because a store would otherwise have to join
+    every claim with every mention of its source on offsets (query 19)."""
+    starts = [m.span.start for m in mentions]  # mentions are sorted in reading order
+    for c in source.claims:
+        if c.span is None:
+            continue
+        seen: set[str] = set()
+        for m in mentions[bisect_left(starts, c.span.start):bisect_right(starts, c.span.end)]:
+            if m.span.end <= c.span.end and m.entity not in seen:
+                seen.add(m.entity)
+                em.add(local[c.id], "schema:mentions", entity_node(em, registry, m.entity))
+
+
+def _annotation(em: Emitter, s: NamedNode, source: Source, item: Anchored, cls: str) -> NamedNode:
+    """Type, label and index entry shared by claims, quotations and citations."""
+    passage = item.span.exact(source.text) if item.span else None
+    em.index[s.value] = Where(source.file, item.line, source.id, passage)
+    em.add(s, "rdf:type", "pkg:" + cls)
+    em.add(s, "rdfs:label", en(f"{cls} {source.global_id(item.id)}"))
+    return s
+

@@ -1,0 +1,130 @@
+"""Every table and report the command line prints, drawn with rich.
+
+The library stages return data (manifests, results, reports); only this module
+and the verbs in cli.py print. A new table goes here as a function.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import asdict
+from typing import Iterable, Sequence
+
+from pyoxigraph import RdfFormat, serialize
+from rich.console import Console
+from rich.table import Table
+
+from partykg.check.validate import Report
+from partykg.core.namespaces import all_prefixes
+from partykg.sparql.query import QueryResult, plain
+
+
+def table(title: str, columns: Sequence[str | tuple[str, dict]], rows: Iterable[Sequence[str]],
+          console: Console) -> None:
+    """A titled table; a column is a name, or (name, rich column options)."""
+    t = Table(title=title, title_justify="left")
+    for col in columns:
+        name, opts = (col, {}) if isinstance(col, str) else col
+        t.add_column(name, **opts)
+    for row in rows:
+        t.add_row(*row)
+    console.print(t)
+
+
+def build_summary(manifest: dict, out: Console) -> None:
+    """The build's counts: per source, per named graph, and the registry."""
+    table = Table(title="partykg build", title_justify="left")
+    for col in ("source", "claims", "quotes", "cites", "links", "mentions", "entities"):
+        table.add_column(col, justify="left" if col == "source" else "right",
+                         no_wrap=col == "source")
+    for sid, s in manifest["sources"].items():
+        table.add_row(sid, *(str(s[k]) for k in ("claims", "quotations", "citations", "links",
+                                                 "mentions", "entities_mentioned")))
+    out.print(table)
+    graphs = Table(title="triples per named graph", title_justify="left")
+    graphs.add_column("graph")
+    graphs.add_column("triples", justify="right")
+    for g, n in manifest["triples_per_graph"].items():
+        graphs.add_row(g, str(n))
+    graphs.add_row("[bold]total[/]", f"[bold]{manifest['quads']}[/]")
+    out.print(graphs)
+    ents = ", ".join(f"{k}: {v}" for k, v in manifest["entities"].items())
+    out.print(f"registry: {sum(manifest['entities'].values())} entities ({ents}); "
+              f"{manifest['theses']} theses; {manifest['wikidata_links']} verified Wikidata links")
+
+
+def compact(term, prefixes: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    value = term.value
+    if type(term).__name__ == "NamedNode":
+        best = max((ns for ns in prefixes.values() if value.startswith(ns)), key=len, default=None)
+        if best is not None:
+            prefix = next(k for k, v in prefixes.items() if v == best)
+            local = value[len(best):]
+            if re.match(r"^[A-Za-z0-9_.-]*$", local):
+                return f"{prefix}:{local}"
+        return f"<{value}>"
+    return value
+
+
+def query_results(result: QueryResult, fmt: str, console: Console) -> None:
+    """A query's result on stdout: a table on a terminal, or CSV/TSV/JSON, or Turtle."""
+    if result.kind == "ask":
+        console.print("true" if result.boolean else "false")
+        return
+    if result.kind == "graph":
+        data = serialize(result.raw, format=RdfFormat.TURTLE, prefixes=all_prefixes(result.base))
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    if fmt in ("csv", "tsv"):
+        sep = "," if fmt == "csv" else "\t"
+        import csv
+        import io
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow([plain(t) for t in row])
+        sys.stdout.write(buf.getvalue())
+        return
+    if fmt == "json":
+        from partykg.sparql.pool import serialize_select
+        sys.stdout.write(serialize_select(result.variables, result.rows, "json").decode("utf-8") + "\n")
+        return
+    prefixes = all_prefixes(result.base)
+    table = Table(title=f"{result.rq.name}: {result.rq.summary}", title_justify="left")
+    for v in result.variables:
+        table.add_column(v, overflow="fold")
+    for row in result.rows:
+        table.add_row(*(compact(t, prefixes) for t in row))
+    console.print(table)
+    console.print(f"{len(result.rows)} row(s)")
+
+
+def validation_report(report: Report, fmt: str, console: Console) -> None:
+    """The validation report grouped by source, with file:line and the passage."""
+    if fmt == "json":
+        console.print_json(json.dumps({
+            "conforms": report.conforms,
+            "results": [{**asdict(r), "annotation": w} for g in report.grouped().values()
+                        for r, w in g]}, ensure_ascii=False))
+        return
+    if report.conforms and not report.results:
+        console.print("[green]conforms[/]: no SHACL violations, no rows from the violation queries")
+        return
+    for group, items in report.grouped().items():
+        console.print(f"\n[bold]{group}[/]: {len(items)} problem(s)")
+        for r, w in items:
+            where = f"{w['file']}:{w['line']}" if w.get("line") else w.get("file", "")
+            console.print(f"  [red]{r.severity}[/] {where}  {r.message}", markup=True)
+            console.print(f"    focus {r.focus}" + (f", path {r.path}" if r.path else "")
+                          + f", constraint {r.component}", markup=False)
+            if w.get("passage"):
+                passage = w["passage"]
+                passage = passage if len(passage) < 160 else passage[:157] + "…"
+                console.print(f'    passage: "{passage}"', markup=False)
+    console.print(f"\n{'conforms (warnings only)' if report.conforms else 'does not conform'}: "
+                  f"{len(report.results)} result(s)")

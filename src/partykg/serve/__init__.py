@@ -1,0 +1,1 @@
+"""The local SPARQL endpoint with its query page and entity pages."""

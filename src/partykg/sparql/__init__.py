@@ -1,0 +1,1 @@
+"""The embedded store, the ready-made queries and remote endpoints."""

@@ -1,0 +1,1 @@
+"""W3C Web Annotation export and import."""

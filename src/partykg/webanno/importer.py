@@ -1,0 +1,749 @@
+"""`partykg import-annotations`: Web Annotations (JSON-LD) -> an annotation file.
+
+Reads what annotation tools export: a Web Annotation, a list of them
+(Recogito), an ``AnnotationPage`` or ``AnnotationCollection`` (ours, pages
+read from the files next to it), or a Hypothesis API search result
+(``{"rows": [...]}``, each with ``target``/``text``/``tags``). Every target is
+anchored again on the source text: the quote (``TextQuoteSelector.exact``)
+first, offsets (``TextPositionSelector``) second, see :func:`locate`.
+
+Bodies are mapped to the registry: our entity IRIs, Wikidata IRIs of
+entities with a verified QID, registry keys used as tags. Annotations that
+`partykg export-annotations` wrote (typed ``pkg:Claim``, ``pkg:Quotation``,
+…) give back their records exactly. What cannot be mapped (a free comment, a
+tag or IRI no entity has, a quote that is not in the text) is reported and
+kept, commented out, in a review section at the end of the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from partykg.core.errors import Collector, InputError, Problem
+from partykg.core.files import write_atomic
+from partykg.core.namespaces import PKG, PREFIXES, entity_iri
+from partykg.core.paths import Project
+from partykg.model.anchor import Span, explain_miss, find_all, line_of
+from partykg.model.annotations import Source, load_source
+from partykg.model.mentions import find_mentions, name_pattern
+from partykg.model.registry import Registry
+from partykg.rdf.emit import STANCE_PROPS
+
+WIKIDATA_RE = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/(Q[1-9][0-9]*)$")
+STANCES = {v.partition(":")[2]: k for k, v in STANCE_PROPS.items()}  # supportsThesis -> supports
+LOCATOR_KEYS = ("volume", "chapter", "page", "pages")
+SECTIONS = ("claims", "quotations", "citations", "links", "mentions")
+OUR_TYPES = {"Mention", "Claim", "Quotation", "Citation", "Agreement", "Contradiction"}
+# The report: how each target was anchored, and what became of each body.
+ANCHORS = ("resolved", "re-anchored", "disambiguated", "unresolved", "document")
+RESULTS = ("imported", "derived", "unresolved", "unknown-body", "ignored")
+
+
+@dataclass
+class Row:
+    """One line of the report: the annotation, how its target was anchored
+    (ANCHORS, or "" for a claim link), what became of it (RESULTS), the record."""
+    annotation: str
+    anchor: str
+    result: str
+    record: str
+    detail: str = ""
+
+
+@dataclass
+class Located:
+    span: Span | None
+    status: str          # resolved | re-anchored | disambiguated | unresolved
+    detail: str = ""
+
+
+@dataclass
+class Result:
+    rows: list[Row] = field(default_factory=list)
+    records: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {s: [] for s in SECTIONS})
+    review: list[dict[str, Any]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Annotations per anchor status (each annotation once) and rows per result."""
+        first: dict[str, str] = {}
+        for r in self.rows:
+            first.setdefault(r.annotation, r.anchor)
+        out = {a: sum(v == a for v in first.values()) for a in ANCHORS}
+        out |= {res: sum(r.result == res for r in self.rows) for res in RESULTS}
+        return out
+
+
+# --- reading -----------------------------------------------------------------------------
+
+def _load_json(path: Path, display: str) -> Any:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(Problem(display, 0, f"cannot read the file: {exc.strerror}",
+                                 "give the path of a Web Annotation JSON(-LD) export")) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(Problem(display, 1, f"the file is not UTF-8 (byte {exc.start})",
+                                 "export the annotations again as JSON (UTF-8)")) from exc
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InputError(Problem(display, exc.lineno,
+                                 f"not valid JSON: {exc.msg} (column {exc.colno})",
+                                 "the file must be the JSON(-LD) the tool exported, unedited; "
+                                 "check the brackets and commas at that place "
+                                 "(`python -m json.tool FILE` shows the first error)")) from exc
+
+
+def types(obj: Any) -> set[str]:
+    if not isinstance(obj, dict):
+        return set()
+    t = obj.get("type", obj.get("@type", []))
+    return set(t if isinstance(t, list) else [t])
+
+
+def as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def from_hypothesis(a: dict[str, Any]) -> dict[str, Any]:
+    """A Hypothesis API annotation (`text`, `tags`, `target`, `uri`, `links`) as a
+    Web Annotation, as Hypothesis's own JSON-LD presenter renders it."""
+    bodies = []
+    if a.get("text"):
+        bodies.append({"type": "TextualBody", "value": a["text"], "format": "text/markdown",
+                       "purpose": "commenting"})
+    for tag in a.get("tags") or []:
+        bodies.append({"type": "TextualBody", "value": tag, "purpose": "tagging"})
+    links = a.get("links") if isinstance(a.get("links"), dict) else {}
+    ident = links.get("html") or a.get("id") or ""
+    return {"id": ident, "type": "Annotation", "body": bodies,
+            "target": a.get("target") or [{"source": a.get("uri")}]}
+
+
+def read_annotations(path: Path, display: str) -> list[dict[str, Any]]:
+    """The annotations of a file, in file order (pages of a collection in order)."""
+    doc = _load_json(path, display)
+    if isinstance(doc, dict) and "AnnotationCollection" in types(doc):
+        return _collection_items(path, display, doc)
+    if isinstance(doc, dict) and "rows" in doc:       # Hypothesis search API result
+        doc = doc["rows"]
+    if isinstance(doc, dict) and "AnnotationPage" in types(doc):
+        doc = doc.get("items", [])
+    items = doc if isinstance(doc, list) else [doc]
+    out = []
+    for i, a in enumerate(items):
+        if not isinstance(a, dict) or "target" not in a:
+            raise InputError(Problem(display, 0, f"item {i + 1} is not an annotation "
+                                     "(no `target`)", "export Web Annotations (JSON-LD) or "
+                                     "Hypothesis API annotations"))
+        if "body" not in a and "Annotation" not in types(a) and "uri" in a:
+            a = from_hypothesis(a)
+        out.append(a)
+    return out
+
+
+def _collection_items(path: Path, display: str, coll: dict[str, Any]) -> list[dict[str, Any]]:
+    """Follow `first` and `next` through the page files next to the collection."""
+    pages: dict[str, dict[str, Any]] = {}
+    for f in sorted(path.parent.glob("*.json*")):
+        if f == path:
+            continue
+        d = _load_json(f, str(f))
+        if isinstance(d, dict) and "AnnotationPage" in types(d) and "id" in d:
+            pages[d["id"]] = d
+    out: list[dict[str, Any]] = []
+    nxt, seen = coll.get("first"), set()
+    if isinstance(nxt, dict):          # an embedded first page
+        pages[nxt.get("id", "")] = nxt
+        nxt = nxt.get("id", "")
+    while nxt:
+        if nxt in seen or nxt not in pages:
+            raise InputError(Problem(display, 0, f"the page {nxt} of the collection is "
+                                     f"{'repeated' if nxt in seen else 'not in ' + str(path.parent)}",
+                                     "keep the collection file with all its page-NNNN.jsonld files"))
+        seen.add(nxt)
+        out.extend(pages[nxt].get("items", []))
+        nxt = pages[nxt].get("next")
+    if "total" in coll and coll["total"] != len(out):
+        raise InputError(Problem(display, 0, f"the collection says {coll['total']} annotations "
+                                 f"but its pages hold {len(out)}",
+                                 "export the collection again, whole"))
+    return out
+
+
+# --- anchoring ---------------------------------------------------------------------------
+
+def selectors(target: Any) -> tuple[dict | None, dict | None]:
+    """The TextQuoteSelector and TextPositionSelector of a target (first of each)."""
+    tqs = tps = None
+    for t in as_list(target):
+        if not isinstance(t, dict):
+            continue
+        for s in as_list(t.get("selector")):
+            kind = types(s)
+            if "TextQuoteSelector" in kind and tqs is None:
+                tqs = s
+            elif "TextPositionSelector" in kind and tps is None:
+                tps = s
+    return tqs, tps
+
+
+def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> int:
+    """How many characters of prefix (before start) and suffix (after end) agree."""
+    n = 0
+    while n < len(prefix) and n < start and text[start - 1 - n] == prefix[-1 - n]:
+        n += 1
+    m = 0
+    while m < len(suffix) and end + m < len(text) and text[end + m] == suffix[m]:
+        m += 1
+    return n + m
+
+
+def locate(text: str, tqs: dict | None, tps: dict | None) -> Located:
+    """Anchor a target on the text: the quote first, then offsets.
+
+    A quote found once is taken (offsets that disagree are stale: re-anchored).
+    A quote found several times is placed by its prefix/suffix, else by the
+    offsets (exactly, or the nearest occurrence). Without a quote, valid offsets
+    are taken as they are."""
+    exact = tqs.get("exact") if tqs else None
+    pos = None
+    if tps is not None:
+        try:
+            pos = (int(tps["start"]), int(tps["end"]))
+        except (KeyError, TypeError, ValueError):
+            pos = None
+    if isinstance(exact, str) and exact:
+        hits = find_all(text, exact)
+        if not hits:
+            return Located(None, "unresolved", "the quote is not in the text: "
+                           + explain_miss(text, exact))
+        size = len(exact)
+        if len(hits) == 1:
+            h = hits[0]
+            if pos is not None and pos[0] != h:
+                return Located(Span(h, h + size), "re-anchored",
+                               f"offsets {pos[0]}-{pos[1]} were stale; the quote is at "
+                               f"{h}-{h + size} (line {line_of(text, h)})")
+            return Located(Span(h, h + size), "resolved")
+        prefix, suffix = (tqs.get("prefix") or ""), (tqs.get("suffix") or "")
+        scores = {h: _context_score(text, h, h + size, prefix, suffix) for h in hits}
+        best = max(scores.values())
+        top = [h for h, s in scores.items() if s == best]
+        if best > 0 and len(top) == 1:
+            h = top[0]
+            stale = pos is not None and pos[0] != h
+            return Located(Span(h, h + size), "disambiguated",
+                           f"the quote occurs {len(hits)} times; prefix/suffix chose line "
+                           f"{line_of(text, h)}" + (f" (offsets {pos[0]}-{pos[1]} were stale)"
+                                                    if stale else ""))
+        if pos is not None and pos[0] in top:
+            h = pos[0]
+            return Located(Span(h, h + size), "disambiguated",
+                           f"the quote occurs {len(hits)} times; the offsets chose line "
+                           f"{line_of(text, h)}")
+        if pos is not None:
+            dist = sorted(top, key=lambda h: abs(h - pos[0]))
+            if len(dist) == 1 or abs(dist[0] - pos[0]) < abs(dist[1] - pos[0]):
+                h = dist[0]
+                return Located(Span(h, h + size), "re-anchored",
+                               f"the quote occurs {len(hits)} times and the offsets "
+                               f"{pos[0]}-{pos[1]} match none; took the nearest, line "
+                               f"{line_of(text, h)}")
+        lines = ", ".join(str(line_of(text, h)) for h in top[:8])
+        return Located(None, "unresolved", f"the quote occurs {len(hits)} times (lines "
+                       f"{lines}) and neither prefix/suffix nor offsets tell which")
+    if pos is not None and 0 <= pos[0] < pos[1] <= len(text):
+        return Located(Span(*pos), "resolved", "no quote given: anchored by offsets alone")
+    return Located(None, "unresolved", "the target has no TextQuoteSelector and no usable "
+                   "TextPositionSelector")
+
+
+def yaml_context(text: str, span: Span) -> tuple[str, str]:
+    """The shortest prefix or suffix, ending/starting at a word boundary, that
+    makes the quote unique in the text (('', '') when it already is)."""
+    quote = span.exact(text)
+    if len(find_all(text, quote)) == 1:
+        return "", ""
+
+    def grow(k_max: int, make) -> str | None:
+        for k in range(1, k_max + 1):
+            cand = make(k)
+            if len(find_all(text, cand[0] + quote + cand[1])) == 1:
+                return cand[0] or cand[1]
+        return None
+
+    def word_prefix(k: int) -> tuple[str, str]:
+        s = span.start - k
+        while s > 0 and not text[s - 1].isspace() and span.start - s < k + 30:
+            s -= 1
+        return text[s:span.start], ""
+
+    def word_suffix(k: int) -> tuple[str, str]:
+        e = span.end + k
+        while e < len(text) and not text[e].isspace() and e - span.end < k + 30:
+            e += 1
+        return "", text[span.end:e]
+
+    p = grow(min(span.start, 200), word_prefix)
+    s = grow(min(len(text) - span.end, 200), word_suffix)
+    if p is not None and (s is None or len(p) <= len(s)):
+        return p, ""
+    if s is not None:
+        return "", s
+    return text[max(0, span.start - 200):span.start], text[span.end:span.end + 200]
+
+
+# --- mapping -----------------------------------------------------------------------------
+
+class Importer:
+    def __init__(self, proj: Project, registry: Registry, source: Source):
+        self.base, self.registry, self.src = proj.base, registry, source
+        self.by_qid = {e.qid: e.key for e in registry.entities.values() if e.qid}
+        self.candidates = {q: e.key for e in registry.entities.values() for q in e.candidates}
+        self.doc_iris = {entity_iri(self.base, "source", source.id)}
+        if source.meta.get("url"):
+            self.doc_iris.add(source.meta["url"])
+        pattern = name_pattern(registry)
+        self.detected = {(m.span, m.entity) for m in find_mentions(
+            replace(source, mentions=[]), registry, pattern)}   # found by alias detection
+        self.result = Result()
+        self.current: Located | None | bool = None   # the anchor of the annotation at hand
+        self.foreign: set[str] = set()                # other target sources seen
+
+    # IRIs ----------------------------------------------------------------------------------
+    def split(self, iri: str) -> tuple[str, str] | None:
+        """(kind, key) of one of our data IRIs."""
+        head = self.base + "id/"
+        if isinstance(iri, str) and iri.startswith(head):
+            kind, _, key = iri[len(head):].partition("/")
+            if key:
+                return kind, key
+        return None
+
+    def entity_of(self, iri: str) -> tuple[str | None, str]:
+        """(registry key or None, why not)."""
+        ours = self.split(iri)
+        if ours is not None:
+            kind, key = ours
+            ent = self.registry.entities.get(key)
+            if ent is not None and ent.kind == kind:
+                return key, ""
+            return None, f"no {kind} '{key}' in the registry"
+        m = WIKIDATA_RE.match(iri) if isinstance(iri, str) else None
+        if m:
+            qid = m.group(1)
+            if qid in self.by_qid:
+                return self.by_qid[qid], ""
+            if qid in self.candidates:
+                return None, (f"Wikidata {qid} is only an unverified candidate of "
+                              f"'{self.candidates[qid]}'; verify it (partykg link) or add "
+                              "an explicit mention by hand")
+            return None, f"no registry entity has the verified Wikidata item {qid}"
+        return None, "no registry entity has this IRI"
+
+    def key_of(self, iri: str) -> str | None:
+        """A registry or thesis key from one of our IRIs (None if unknown)."""
+        ours = self.split(iri)
+        if ours is None:
+            return None
+        kind, key = ours
+        if kind == "thesis":
+            return key if key in self.registry.theses else None
+        ent = self.registry.entities.get(key)
+        return key if ent is not None and ent.kind == kind else None
+
+    def local_of(self, iri: str, kind: str) -> str | None:
+        ours = self.split(iri)
+        if ours is None or ours[0] != kind or not ours[1].startswith(self.src.id + "-"):
+            return None
+        return ours[1][len(self.src.id) + 1:]
+
+    # anchoring -----------------------------------------------------------------------------
+    def anchor_target(self, anno: dict[str, Any]) -> tuple[Located | None, str | None]:
+        """The anchor of the annotation's target; None when the target is the
+        whole document (no selector). The second value names a foreign source."""
+        target = anno.get("target")
+        sources = [t.get("source") if isinstance(t, dict) else t for t in as_list(target)]
+        foreign = next((s for s in sources if s and s not in self.doc_iris), None)
+        tqs, tps = selectors(target)
+        if tqs is None and tps is None:
+            return None, foreign
+        return locate(self.src.text, tqs, tps), foreign
+
+    def span_fields(self, anno: dict[str, Any], span: Span) -> dict[str, str]:
+        text = self.src.text
+        out = {"quote": span.exact(text)}
+        given = (anno.get("pkg:quotePrefix"), anno.get("pkg:quoteSuffix"))
+        if any(g is not None for g in given):
+            p, s = given[0] or "", given[1] or ""
+            if find_all(text, p + out["quote"] + s) == [span.start - len(p)]:
+                if given[0] is not None:
+                    out["prefix"] = given[0]
+                if given[1] is not None:
+                    out["suffix"] = given[1]
+                return out
+        p, s = yaml_context(text, span)
+        if p:
+            out["prefix"] = p
+        if s:
+            out["suffix"] = s
+        return out
+
+    # the report and the review section ------------------------------------------------------
+    def row(self, ident: str, result: str, record: str, detail: str = "") -> None:
+        loc = self.current
+        anchor = "" if loc is False else ("document" if loc is None else loc.status)
+        if loc and loc.detail and result != "unresolved":
+            detail = loc.detail + (f"; {detail}" if detail else "")
+        self.result.rows.append(Row(ident, anchor, result, record, detail))
+
+    def to_review(self, anno_id: str, problem: str, loc: Located | None,
+                  anno: dict[str, Any], **extra: Any) -> None:
+        tqs, _ = selectors(anno.get("target"))
+        entry: dict[str, Any] = {"annotation": anno_id, "problem": problem}
+        if loc is not None and loc.span is not None:
+            entry.update(self.span_fields(anno, loc.span))
+        elif tqs and tqs.get("exact"):
+            entry["quote"] = tqs["exact"]
+        entry.update(extra)
+        self.result.review.append(entry)
+
+    # one annotation --------------------------------------------------------------------------
+    def add(self, anno: dict[str, Any], index: int) -> None:
+        ident = str(anno.get("id") or f"#{index + 1}")
+        ours = {t.partition(":")[2] for t in types(anno)
+                if t.startswith("pkg:") or t.startswith(PKG)} & OUR_TYPES
+        ours |= {t[len(PKG):] for t in types(anno) if t.startswith(PKG)} & OUR_TYPES
+        loc, foreign = self.anchor_target(anno)
+        kind = next(iter(ours), None)
+        self.current = False if kind in ("Agreement", "Contradiction") else loc
+        if foreign and kind is None:
+            self.foreign.add(foreign)
+        if kind in ("Agreement", "Contradiction"):
+            return self.link(anno, ident, kind)
+        if loc is not None and loc.status == "unresolved":
+            what = kind.lower() if kind else "annotation"
+            self.row(ident, "unresolved", what, loc.detail)
+            self.to_review(ident, loc.detail, loc, anno,
+                           bodies=[_body_summary(b) for b in as_list(anno.get("body"))])
+            return
+        if kind == "Claim":
+            self.claim(anno, ident, loc)
+        elif kind == "Quotation":
+            self.quotation(anno, ident, loc)
+        elif kind == "Citation":
+            self.citation(anno, ident, loc)
+        elif kind == "Mention" and anno.get("pkg:detection") == "explicit" and loc:
+            self.mentions(anno, ident, loc, explicit=True)
+        elif loc is None:
+            self.row(ident, "unresolved", "annotation", "the target is the whole document; "
+                     "partykg needs a passage (TextQuoteSelector)")
+            self.to_review(ident, "no passage selected", None, anno,
+                           bodies=[_body_summary(b) for b in as_list(anno.get("body"))])
+        else:
+            self.mentions(anno, ident, loc, explicit=False)
+
+    def _record_row(self, ident: str, record: str, loc: Located | None) -> None:
+        self.row(ident, "imported", record)
+
+    def claim(self, a: dict[str, Any], ident: str, loc: Located | None) -> None:
+        local = self.local_of(ident, "claim")
+        claimant = self.key_of(a.get("pkg:claimant", ""))
+        bodies = [b for b in as_list(a.get("body")) if isinstance(b, dict)]
+        para = next((b.get("value") for b in bodies if b.get("purpose") == "describing"
+                     and "TextualBody" in types(b)), None)
+        if not local or not claimant or not para or loc is None:
+            return self._bad(a, ident, "claim", loc, "needs an id of this source, a known "
+                             "pkg:claimant, a describing TextualBody and a passage")
+        rec: dict[str, Any] = {"id": local, "claimant": claimant,
+                               **self.span_fields(a, loc.span), "paraphrase": para}
+        about: list[str] = []
+        stance: dict[str, list[str]] = {}
+        for b in bodies:
+            if b.get("purpose") != "tagging":
+                continue
+            key = self.key_of(b.get("source", ""))
+            if key is None:
+                self._unknown(a, ident, loc, b, "tag of claim " + local)
+            elif "pkg:stance" in b:
+                name = STANCES.get(str(b["pkg:stance"]).replace(PKG, "pkg:").partition(":")[2])
+                if name is None:
+                    self._unknown(a, ident, loc, b, "stance of claim " + local)
+                else:
+                    stance.setdefault(name, []).append(key)
+            else:
+                about.append(key)
+        if about:
+            rec["about"] = about
+        for name in ("supports", "opposes", "qualifies"):
+            if name in stance:
+                rec[name] = stance[name]
+        evidence = []
+        for iri in as_list(a.get("pkg:hasEvidence")):
+            key = next((v for v in (self.local_of(iri, k) for k in
+                                    ("claim", "quotation", "citation")) if v), None)
+            key = key or self.key_of(iri)
+            if key is None:
+                self._unknown(a, ident, loc, {"source": iri}, "evidence of claim " + local)
+            else:
+                evidence.append(key)
+        if evidence:
+            rec["evidence"] = evidence
+        self.result.records["claims"].append(rec)
+        self._record_row(ident, f"claim {local}", loc)
+
+    def _work(self, a: dict[str, Any], ident: str, loc: Located | None,
+              rec: dict[str, Any]) -> None:
+        """The cited work, and the locator and edition (on its body, or on the
+        annotation when no work is named)."""
+        loc_ = {k: str(a[f"pkg:{k}"]) for k in LOCATOR_KEYS if f"pkg:{k}" in a}
+        if loc_:
+            rec["locator"] = loc_
+        if "pkg:edition" in a:
+            rec["edition"] = a["pkg:edition"]
+        for b in as_list(a.get("body")):
+            if not isinstance(b, dict) or b.get("purpose") != "linking":
+                continue
+            if WIKIDATA_RE.match(str(b.get("source", ""))):
+                continue  # the same work's Wikidata item, next to our IRI
+            key = self.key_of(b.get("source", ""))
+            if key is None:
+                self._unknown(a, ident, loc, b, "cited work")
+                continue
+            rec["work"] = key
+            loc_ = {k: str(b[f"pkg:{k}"]) for k in LOCATOR_KEYS if f"pkg:{k}" in b}
+            if loc_:
+                rec["locator"] = loc_
+            if "pkg:edition" in b:
+                rec["edition"] = b["pkg:edition"]
+
+    def quotation(self, a: dict[str, Any], ident: str, loc: Located | None) -> None:
+        local = self.local_of(ident, "quotation")
+        speaker = self.key_of(a.get("pkg:speaker", ""))
+        if not local or not speaker or loc is None:
+            return self._bad(a, ident, "quotation", loc,
+                             "needs an id of this source, a known pkg:speaker and a passage")
+        rec: dict[str, Any] = {"id": local, "speaker": speaker, **self.span_fields(a, loc.span)}
+        if a.get("pkg:isParaphrase") is True:
+            rec["paraphrase"] = True
+        self._work(a, ident, loc, rec)
+        if "pkg:noteMarker" in a:
+            rec["note"] = a["pkg:noteMarker"]
+        self.result.records["quotations"].append(rec)
+        self._record_row(ident, f"quotation {local}", loc)
+
+    def citation(self, a: dict[str, Any], ident: str, loc: Located | None) -> None:
+        local = self.local_of(ident, "citation")
+        if not local:
+            return self._bad(a, ident, "citation", loc, "needs an id of this source")
+        rec: dict[str, Any] = {"id": local}
+        if "pkg:noteMarker" in a:
+            rec["note"] = a["pkg:noteMarker"]
+        if loc is not None:
+            rec.update(self.span_fields(a, loc.span))
+        self._work(a, ident, loc, rec)
+        char = str(a.get("cito:hasCitationCharacterization", ""))
+        for ns in ("cito:", PREFIXES["cito"]):
+            if char.startswith(ns):
+                rec["characterization"] = char[len(ns):]
+        if "work" not in rec:
+            return self._bad(a, ident, "citation", loc, "the cited work is unknown")
+        self.result.records["citations"].append(rec)
+        self._record_row(ident, f"citation {local}", loc)
+
+    def link(self, a: dict[str, Any], ident: str, kind: str) -> None:
+        ends = [t for t in as_list(a.get("target")) if isinstance(t, str)]
+        bodies = [b for b in as_list(a.get("body")) if isinstance(b, dict)]
+        ends += [b["source"] for b in bodies if b.get("purpose") == "linking" and "source" in b]
+        why = next((b.get("value") for b in bodies if "TextualBody" in types(b)), None)
+        claims = []
+        for iri in ends:
+            ours = self.split(iri)
+            if ours is None or ours[0] != "claim":
+                claims = []
+                break
+            gid = ours[1]
+            claims.append(gid[len(self.src.id) + 1:] if gid.startswith(self.src.id + "-")
+                          and re.match(r"^c\d+[a-z]?$", gid[len(self.src.id) + 1:]) else gid)
+        if len(claims) != 2 or not why:
+            return self._bad(a, ident, "link", None,
+                             "a link needs two claim IRIs and a justification")
+        self.result.records["links"].append(
+            {"type": "agrees" if kind == "Agreement" else "contradicts",
+             "claims": claims, "justification": why})
+        self.row(ident, "imported", f"link {claims[0]} {claims[1]}")
+
+    def mentions(self, a: dict[str, Any], ident: str, loc: Located, explicit: bool) -> None:
+        """Identifying bodies (and IRIs or registry keys as tags) -> mentions of
+        registry entities; everything else is reported."""
+        found: list[str] = []
+        for b in as_list(a.get("body")):
+            iri, textual = _body_iri(b)
+            purpose = b.get("purpose", "") if isinstance(b, dict) else ""
+            if iri is not None:
+                key, why = self.entity_of(iri)
+                if key is None:
+                    self._unknown(a, ident, loc, b, "entity", why)
+                elif key not in found:
+                    found.append(key)
+            elif textual is not None:
+                value = textual.strip()
+                if not value:
+                    continue                       # an empty comment carries nothing
+                if purpose == "tagging" and value in self.registry.entities:
+                    if value not in found:
+                        found.append(value)
+                elif purpose == "identifying":
+                    self._unknown(a, ident, loc, b, "entity",
+                                  "an identifying body with no IRI (not linked in the tool)")
+                elif purpose in ("classifying",) or "Feature" in types(b):
+                    self.row(ident, "ignored", f"{purpose or 'body'} '{value[:40]}'",
+                             "entity types and geometries come from the registry")
+                else:
+                    self._unknown(a, ident, loc, b, purpose or "comment",
+                                  "a free-text note; partykg records claims and mentions, "
+                                  "not comments")
+            else:
+                self._unknown(a, ident, loc, b, "body", "a body with no IRI and no text")
+        if not found and not as_list(a.get("body")):
+            self.row(ident, "unknown-body", "annotation", "no body: a highlight with no "
+                     "entity; nothing to import")
+            self.to_review(ident, "a highlight without body", loc, a)
+        for key in found:
+            record = f"mention of {key}"
+            if not explicit and (loc.span, key) in self.detected:
+                self.row(ident, "derived", record, "found by alias detection; no explicit "
+                         "mention written")
+                continue
+            self.result.records["mentions"].append(
+                {"entity": key, **self.span_fields(a, loc.span)})
+            self.row(ident, "imported", record)
+
+    def _unknown(self, a, ident, loc, body, what, why="no registry entry") -> None:
+        summary = _body_summary(body)
+        self.row(ident, "unknown-body", what, f"{why}: {summary}")
+        self.to_review(ident, f"unknown {what}: {why}", loc, a, body=summary)
+
+    def _bad(self, a, ident, what, loc, why) -> None:
+        self.row(ident, "unknown-body", what, why)
+        self.to_review(ident, f"{what}: {why}", loc, a,
+                       bodies=[_body_summary(b) for b in as_list(a.get("body"))])
+
+
+def _body_iri(b: Any) -> tuple[str | None, str | None]:
+    """(IRI, None) for a body naming a resource; (None, text) for a textual one.
+    Recogito writes an entity's IRI as the body's `value` when it has no label;
+    a comment or tag that is a bare IRI also names that resource."""
+    if isinstance(b, str):
+        return b, None
+    if not isinstance(b, dict):
+        return None, None
+    if b.get("source"):
+        return str(b["source"]), None
+    value = b.get("value")
+    if "TextualBody" not in types(b) and b.get("id"):
+        return str(b["id"]), None      # Recogito: `id` the entity, `value` its label
+    if isinstance(value, str) and re.match(r"^https?://\S+$", value.strip()):
+        return value.strip(), None
+    if isinstance(value, str):
+        return None, value
+    return None, None
+
+
+def _body_summary(b: Any) -> str:
+    if isinstance(b, str):
+        return b
+    if not isinstance(b, dict):
+        return json.dumps(b, ensure_ascii=False)
+    parts = [f"{k}={b[k]}" for k in ("purpose", "type", "source", "id", "value") if k in b]
+    return ", ".join(str(p) for p in parts)[:300]
+
+
+# --- writing -----------------------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if not k.startswith("_")}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str):
+    style = "|" if "\n" in value and value.strip() == value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+                     default_flow_style=False)
+
+
+def render(src: Source, result: Result, input_name: str) -> str:
+    out = [f"# Imported by `partykg import-annotations` from {input_name} for source "
+           f"{src.id}.",
+           f"# Review every entry before copying it into data/annotations/{src.id}.yaml.", ""]
+    body: dict[str, Any] = {"source": _plain(src.meta)}
+    for section in SECTIONS:
+        if result.records[section]:
+            body[section] = result.records[section]
+    out.append(dump(body).rstrip("\n"))
+    if result.review:
+        out += ["", f"# review: {len(result.review)} item(s) could not be imported; fix each "
+                "and move it into a section above, or delete it.",
+                *("# " + line if line else "#" for line in dump(
+                    {"review": result.review}).rstrip("\n").split("\n"))]
+    return "\n".join(out) + "\n"
+
+
+def import_annotations(proj: Project, file: Path, source_id: str, output: Path | None = None,
+                       force: bool = False) -> tuple[Path, Result, list[str]]:
+    from partykg.model.inputs import load_inputs
+    display = str(file)
+    registry, sources = load_inputs(proj)
+    src = next((s for s in sources if s.id == source_id), None)
+    if src is None:
+        raise InputError(Problem("--source", 0, f"no source '{source_id}'",
+                                 f"use one of: {', '.join(sorted(s.id for s in sources))}"))
+    dest = Path(output) if output else proj.out / "import" / f"{source_id}.yaml"
+    if dest.exists() and not force:
+        raise InputError(Problem(str(dest), 0, "the output file exists",
+                                 "give another --output, or --force to replace it"))
+    annos = read_annotations(file, display)
+    imp = Importer(proj, registry, src)
+    for i, a in enumerate(annos):
+        imp.add(a, i)
+    text = render(src, imp.result, file.name)
+    _check_loads(proj, registry, src, text)
+    write_atomic(dest, text)
+    return dest, imp.result, sorted(imp.foreign)
+
+
+def _check_loads(proj: Project, registry: Registry, src: Source, text: str) -> None:
+    """The file must load with the project's own loader before it is written."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{src.id}.yaml"
+        path.write_text(text, encoding="utf-8")
+        errors = Collector()
+        load_source(path, proj.data, proj.root, registry, errors)
+        if errors.problems:
+            raise RuntimeError("the imported annotations do not load: "
+                               + "; ".join(str(p) for p in errors.problems[:5]))

@@ -1,0 +1,1 @@
+"""Finding, reviewing, verifying and enriching Wikidata links (network)."""

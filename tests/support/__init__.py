@@ -1,0 +1,1 @@
+"""Test and benchmark support: real stores, Jena, local servers, expected results."""
