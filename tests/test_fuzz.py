@@ -151,11 +151,34 @@ def small(tmp_path_factory):
     for other in (folder / "data/annotations").glob("*.yaml"):
         if other.name not in (Path(ANN).name, Path(LINKED).name):
             other.unlink()
+    kept = ("crn-2003", "mandel-1970")
+    linked_file = folder / LINKED
+    linked_file.write_text(without_links_beyond(linked_file.read_text(encoding="utf-8"), kept),
+                           encoding="utf-8")
     errors = Collector()
     registry = load_registry(folder / "data", folder, errors)
     linked = load_source(folder / LINKED, folder / "data", folder, registry, errors)
     assert not errors.problems
-    return folder, (registry, linked), (ROOT / ANN).read_text(encoding="utf-8")
+    return folder, (registry, linked), without_links_beyond(
+        (ROOT / ANN).read_text(encoding="utf-8"), ("crn-2003", "mandel-1970"))
+
+
+def without_links_beyond(text: str, kept: tuple[str, ...]) -> str:
+    """The annotation file less its links to claims of sources not in the copy (the
+    fuzz tests keep two small sources; both also link to the two large ones)."""
+    head, sep, rest = text.partition("\nlinks:\n")
+    if not sep:
+        return text
+    lines = rest.split("\n")
+    end = next((i for i, line in enumerate(lines) if line and not line.startswith(" ")),
+               len(lines))
+    blocks = "\n".join(lines[:end]).split("\n  - type: ")
+    keep = [blocks[0]]
+    for block in blocks[1:]:
+        claims = block.split("claims: [", 1)[1].split("]", 1)[0].split(", ")
+        if all("-c" not in c or c.rsplit("-c", 1)[0] in kept for c in claims):
+            keep.append(block)
+    return head + sep + "\n  - type: ".join(keep).rstrip("\n") + "\n" + "\n".join(lines[end:])
 
 
 def load_or_problems(folder: Path, loaded, content: str | bytes) -> list:

@@ -47,35 +47,35 @@ from partykg.core.files import atomic_dir
 # Measured with `profile()` on data/ (5 sources, 454 claims, 150,037 characters,
 # 329 registry entities); tests/test_synth.py compares them with the real data.
 RATES = {
-    "chars_per_claim": 330,        # text length per claim
-    "quotations_per_claim": 0.225,
-    "citations_per_claim": 0.040,
-    "links_per_claim": 0.546,
-    "cross_source_links": 0.306,   # share of links that join claims of two sources
-    "agreeing_links": 0.496,       # agrees vs contradicts
-    "mentions_per_claim": 2.18,
-    "mentions_in_claims": 0.54,    # share of mentions inside a claim's passage
+    "chars_per_claim": 311,        # text length per claim
+    "quotations_per_claim": 0.212,
+    "citations_per_claim": 0.037,
+    "links_per_claim": 0.600,
+    "cross_source_links": 0.398,   # share of links that join claims of two sources
+    "agreeing_links": 0.550,       # agrees vs contradicts
+    "mentions_per_claim": 2.05,
+    "mentions_in_claims": 0.542,    # share of mentions inside a claim's passage
     "explicit_mentions": 0.167,
-    "entities_per_claim": 0.82,    # distinct entities mentioned in a source, per claim
-    "registry_per_claim": 0.725,   # registry entities per claim of the corpus
-    "about_per_claim": 1.87,
-    "evidence_per_claim": 0.65,
+    "entities_per_claim": 0.772,    # distinct entities mentioned in a source, per claim
+    "registry_per_claim": 0.687,   # registry entities per claim of the corpus
+    "about_per_claim": 1.76,
+    "evidence_per_claim": 0.61,
     "local_evidence": 0.71,        # evidence that is a quotation, citation or claim of the file
-    "supports_per_claim": 0.59,
-    "opposes_per_claim": 0.10,
-    "qualifies_per_claim": 0.04,
-    "claims_by_author": 0.36,
+    "supports_per_claim": 0.728,
+    "opposes_per_claim": 0.120,
+    "qualifies_per_claim": 0.075,
+    "claims_by_author": 0.357,
     "quotations_with_work": 0.725,
     "quotations_with_locator": 0.49,
     "aliases_per_entity": 0.48,
     "undetected_entities": 0.14,   # detect: false (named by explicit mentions only)
     "memberships_per_entity": 0.094,
 }
-KIND_SHARES = {"organization": 81, "event": 64, "person": 59, "place": 52, "work": 49,
-               "group": 24}
+KIND_SHARES = {"organization": 81, "event": 64, "person": 60, "place": 52, "work": 49,
+               "group": 25}
 # Claims per source in the real corpus, in file order: synthetic sources cycle
 # through these weights, so a corpus has a few long and several short texts.
-SOURCE_WEIGHTS = (31, 19, 197, 30, 177)
+SOURCE_WEIGHTS = (34, 19, 211, 30, 188)
 # Quads of a build per claim, and fixed quads (ontology, scheme, theses):
 # calibrated on builds of synthetic corpora (see docs/SYNTHETIC.md).
 QUADS_PER_CLAIM = 67.0
@@ -426,8 +426,9 @@ def generate_source(corp: Corpus, index: int, n_claims: int, data: Path,
         claimant = author if acc.take("by author", RATES["claims_by_author"]) else rng.choice(agents)
         extra = round(rng.expovariate(1 / (RATES["about_per_claim"] - in_claim)))
         about = [e.key for e in named] + [rng.choice(pool).key for _ in range(extra)]
-        claims.append({"id": f"c{k:03d}", "claimant": claimant.key, "item": Item(start, sent),
-                       "about": list(dict.fromkeys(about))})
+        mode = "own" if claimant is author else rng.choice(("reported", "ascribed", "own"))
+        claims.append({"id": f"c{k:03d}", "claimant": claimant.key, "mode": mode,
+                       "item": Item(start, sent), "about": list(dict.fromkeys(about))})
     while w.unmentioned:  # every entity of the pool is named at least once
         w.sentence(12, [w.unmentioned.pop() for _ in range(min(3, len(w.unmentioned)))])
     all_works = works or corp.by_kind["work"]
@@ -462,7 +463,7 @@ def generate_source(corp: Corpus, index: int, n_claims: int, data: Path,
     lines.append(f"  responds_to: {ylist(responds)}")
     for c in claims:
         c["paraphrase"] = yq(_words(rng, 12).capitalize() + ".")
-    _section(lines, text, "claims", claims, ("id", "claimant", "item", "paraphrase", "about",
+    _section(lines, text, "claims", claims, ("id", "claimant", "mode", "item", "paraphrase", "about",
                                               "supports", "opposes", "qualifies", "evidence"))
     _section(lines, text, "quotations", quotations,
              ("id", "speaker", "item", "paraphrase", "work", "locator"))
@@ -519,9 +520,12 @@ def _stances_and_evidence(corp: Corpus, claims, quotations, citations, events_wo
     rng = corp.rng
     local = [q["id"] for q in quotations] + [c["id"] for c in citations]
     for i, c in enumerate(claims):
+        taken: set[str] = set()  # a claim takes one stance on a thesis, never two
         for stance in ("supports", "opposes", "qualifies"):
             if corp.acc.take(stance, RATES[f"{stance}_per_claim"] / 1.08):
-                c[stance] = sorted(rng.sample(corp.theses, 2 if rng.random() < 0.08 else 1))
+                free = [t for t in corp.theses if t not in taken]
+                c[stance] = sorted(rng.sample(free, 2 if rng.random() < 0.08 else 1))
+                taken.update(c[stance])
         evidence = []
         for _ in range(corp.acc.take("evidence", RATES["evidence_per_claim"])):
             if rng.random() < RATES["local_evidence"] and (local or i):
@@ -659,7 +663,10 @@ def generate(out: str | Path, triples: int, seed: int, faults: int = 0,
         raise InputError(Problem("--triples", 0, "ask for at least 1000 triples and "
                                  "0 or more faults", "e.g. --triples 10000 --faults 5"))
     theses_file = root / "data" / "theses.yaml"
-    theses = sorted(load_yaml(theses_file, str(theses_file)) or {})
+    # stances are taken on the live propositions of the scheme (not its questions,
+    # not deprecated theses)
+    theses = sorted(k for k, v in (load_yaml(theses_file, str(theses_file)) or {}).items()
+                    if not v.get("question") and not v.get("deprecated"))
     rng = random.Random(seed)
     corp = Corpus(rng, theses)
     sizes = plan_sizes(triples)
@@ -675,7 +682,10 @@ def generate(out: str | Path, triples: int, seed: int, faults: int = 0,
             (data / sub).mkdir(parents=True)
         for name in ("ontology", "shapes", "queries"):
             shutil.copytree(root / name, tmp / name)
-        shutil.copyfile(theses_file, data / "theses.yaml")
+        # the scheme as it is, less the classic works it names (not in a made-up registry)
+        (data / "theses.yaml").write_text("".join(
+            line for line in theses_file.read_text(encoding="utf-8").splitlines(keepends=True)
+            if not line.startswith("  formulated_in:")), encoding="utf-8")
         done = []
         for i, n in enumerate(sizes):
             src = generate_source(corp, i, n, data, i in lang_at)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from partykg.core.errors import Collector
-from partykg.model.anchor import AnchorError, Span, anchor
+from partykg.model.anchor import AnchorError, Span, anchor, find_all
 from partykg.model.fields import Field, check_map
 from partykg.model.fixity import Changed, Previous
 from partykg.model.registry import AGENT_KINDS, KINDS, Registry, check_ref
@@ -42,13 +42,22 @@ CLAIM = {"id": Field("key", True, "number the claim: `id: c01`"),
          **SPAN,
          "paraphrase": Field("str", True, "say the claim in one sentence of your own"),
          "about": Field("keys"), "supports": Field("keys"), "opposes": Field("keys"),
-         "qualifies": Field("keys"), "evidence": Field("keys")}
+         "qualifies": Field("keys"), "evidence": Field("keys"),
+         "mode": Field("str", True, "say whose view this is and how the author presents it: "
+                       "`mode: own`, `reported`, `ascribed` or `hypothetical`"),
+         "date": Field("date"), "date_quote": Field("str"),
+         "asserted_by": Field("keys"), "no_stance": Field("str")}
+# How the essay presents the claimant's view (data/README.md, "Claims"):
+MODES = {"own": "OwnView", "reported": "ReportedView", "ascribed": "AscribedView",
+         "hypothetical": "HypotheticalView"}
 LOCATOR = {"volume": Field("str"), "page": Field("str"), "pages": Field("str"),
            "chapter": Field("str")}
 QUOTATION = {"id": Field("key", True, "number the quotation: `id: q01`"),
              "speaker": Field("key", True, "name whose words these are (an agent key)"),
              **SPAN, "paraphrase": Field("bool"), "work": Field("key"),
-             "locator": Field("map"), "edition": Field("str"), "note": Field("str")}
+             "locator": Field("map"), "edition": Field("str"), "note": Field("str"),
+             "via": Field("key"), "occasion": Field("str"), "occasion_date": Field("date"),
+             "occasion_event": Field("key")}
 CITATION = {"id": Field("key", True, "name the citation after its note: `id: n1a`"),
             "quote": Field("str"), "prefix": Field("str"), "suffix": Field("str"),
             "work": Field("key", True), "locator": Field("map"), "edition": Field("str"),
@@ -57,8 +66,15 @@ LINK = {"type": Field("str", True, "agrees or contradicts"),
         "claims": Field("keys", True, "give the two claims: `claims: [c02, ratcliffe-2012-c05]`"),
         "justification": Field("str", True, "say in one line why they agree or contradict")}
 MENTION = {"entity": Field("key", True), **SPAN}
+QUANTITY = {"id": Field("key", True, "number the quantity: `id: x01`"), **SPAN,
+            "value": Field("str", True, "give the number the text states, e.g. `value: 10000`"),
+            "approximate": Field("bool"),
+            "counts": Field("str", True, "say what is counted, e.g. `counts: strikers`"),
+            "of": Field("key"), "date": Field("date"), "place": Field("key"),
+            "claim": Field("key")}
 TOP = {"source": Field("map", True), "claims": Field("list"), "quotations": Field("list"),
-       "citations": Field("list"), "links": Field("list"), "mentions": Field("list")}
+       "citations": Field("list"), "links": Field("list"), "mentions": Field("list"),
+       "quantities": Field("list")}
 
 LINK_TYPES = ("agrees", "contradicts")
 EVIDENCE_KINDS = ("event", "work")  # besides quotations, citations and claims of the file
@@ -66,7 +82,8 @@ CITO_CHARACTERIZATIONS = ("citesAsEvidence", "citesForInformation", "citesAsAuth
                           "citesAsRelated", "citesAsDataSource", "extends", "critiques",
                           "disagreesWith", "agreesWith", "usesMethodIn", "obtainsSupportFrom")
 LOCAL_ID = {"claims": re.compile(r"^c\d+[a-z]?$"), "quotations": re.compile(r"^q\d+[a-z]?$"),
-            "citations": re.compile(r"^n\d+[a-z]?$")}
+            "citations": re.compile(r"^n\d+[a-z]?$"), "quantities": re.compile(r"^x\d+[a-z]?$")}
+NUMBER_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
 @dataclass
@@ -86,6 +103,11 @@ class Claim(Anchored):
     about: list[str] = field(default_factory=list)
     stance: dict[str, list[str]] = field(default_factory=dict)
     evidence: list[str] = field(default_factory=list)
+    mode: str = "own"
+    date: str | None = None          # when the claimant held the view, as the text dates it
+    date_span: Span | None = None    # the words of the text that date it
+    asserted_by: list[str] = field(default_factory=list)  # who asserts it in the essay
+    no_stance: str | None = None     # why a claim on the debate takes no stance (reviewed)
 
 
 @dataclass
@@ -96,6 +118,22 @@ class Quotation(Anchored):
     edition: str | None = None
     note: str | None = None
     is_paraphrase: bool = False
+    via: str | None = None            # the secondary work the author quotes it from
+    occasion: str | None = None       # the original occasion (speech, congress, letter)
+    occasion_date: str | None = None
+    occasion_event: str | None = None
+
+
+@dataclass
+class Quantity(Anchored):
+    """A number the text states about the world, with what it counts."""
+    value: str = ""
+    approximate: bool = False
+    counts: str = ""
+    of: str | None = None
+    date: str | None = None
+    place: str | None = None
+    claim: str | None = None
 
 
 @dataclass
@@ -138,6 +176,7 @@ class Source:
     citations: list[Citation] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     mentions: list[ExplicitMention] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
     changed: Changed | None = None  # set when the text differs from the recorded SHA-256
 
     def global_id(self, local: str) -> str:
@@ -225,6 +264,8 @@ def load_source(path: Path, data_dir: Path, root: Path, registry: Registry,
         _mention(src, node, top["mentions"].line_of(i), registry, errors)
     for i, node in enumerate(top.get("links", [])):
         _link(src, node, top["links"].line_of(i), errors)
+    for i, node in enumerate(top.get("quantities", [])):
+        _quantity(src, node, top["quantities"].line_of(i), ids, errors)
     _check_local_refs(src, registry, errors)
     if src.changed is not None:
         src.changed.report(src, previous, errors)
@@ -291,11 +332,46 @@ def _claim(src, node, line, ids, errors) -> None:
     v, span = _checked(src, node, line, CLAIM, "claim", "claims", ids, errors)
     if v is None:
         return
+    mode = v.get("mode", "own")
+    if mode not in MODES:
+        errors.add(src.file, v["_lines"]["mode"], f"claim {v['id']}: unknown mode '{mode}'",
+                   f"use one of: {', '.join(MODES)}")
+    date_span = None
+    if "date_quote" in v:
+        if "date" not in v:
+            errors.add(src.file, v["_lines"]["date_quote"], f"claim {v['id']}: `date_quote` "
+                       "without `date`", "add `date:` (the date those words give)")
+        date_span = _date_span(src, v, span, errors)
+    elif "date" in v:
+        errors.add(src.file, v["_lines"]["date"], f"claim {v['id']}: a date without the words "
+                   "that give it", "add `date_quote:` with the exact words of the text that date "
+                   "the view (never a date from memory)")
     claim = Claim(v["id"], v["_line"], span, v.get("prefix"), v.get("suffix"), v["_lines"],
                   claimant=v.get("claimant", ""), paraphrase=v.get("paraphrase", ""),
                   about=v.get("about", []), evidence=v.get("evidence", []),
-                  stance={k: v.get(k, []) for k in ("supports", "opposes", "qualifies")})
+                  stance={k: v.get(k, []) for k in ("supports", "opposes", "qualifies")},
+                  mode=mode, date=v.get("date"), date_span=date_span,
+                  asserted_by=v.get("asserted_by", []), no_stance=v.get("no_stance"))
+    if claim.no_stance and any(claim.stance.values()):
+        errors.add(src.file, v["_lines"]["no_stance"], f"claim {v['id']} takes a stance and "
+                   "says why it takes none", "remove `no_stance:` or the stance")
     src.claims.append(claim)
+
+
+def _date_span(src: Source, v: dict, span: Span | None, errors: Collector) -> Span | None:
+    """The words that date a claim: they must be in the text; when they occur more than
+    once, the occurrence nearest to the claim's passage is the one meant."""
+    words = v["date_quote"]
+    hits = find_all(src.text, words)
+    if not hits:
+        if src.changed is None:
+            errors.add(src.file, v["_lines"]["date_quote"], f"claim {v['id']}: the date_quote "
+                       f"'{words}' is not in the text ({src.text_path})",
+                       "copy the words that date the view exactly from the text")
+        return None
+    at = span.start if span is not None else 0
+    start = min(hits, key=lambda h: (abs(h - at), h))
+    return Span(start, start + len(words))
 
 
 def _locator(src, v, errors) -> dict[str, str]:
@@ -313,8 +389,56 @@ def _quotation(src, node, line, ids, errors) -> None:
     q = Quotation(v["id"], v["_line"], span, v.get("prefix"), v.get("suffix"), v["_lines"],
                   speaker=v.get("speaker", ""), work=v.get("work"),
                   locator=_locator(src, v, errors), edition=v.get("edition"),
-                  note=v.get("note"), is_paraphrase=v.get("paraphrase", False))
+                  note=v.get("note"), is_paraphrase=v.get("paraphrase", False),
+                  via=v.get("via"), occasion=v.get("occasion"),
+                  occasion_date=v.get("occasion_date"), occasion_event=v.get("occasion_event"))
+    if (q.occasion_date or q.occasion_event) and not q.occasion:
+        errors.add(src.file, v["_line"], f"quotation {q.id}: an occasion date or event without "
+                   "the occasion", "add `occasion:` naming it as the text does (speech, letter…)")
     src.quotations.append(q)
+
+
+def _quantity(src, node, line, ids, errors) -> None:
+    v, span = _checked(src, node, line, QUANTITY, "quantity", "quantities", ids, errors)
+    if v is None:
+        return
+    value = v.get("value", "")
+    if not NUMBER_RE.match(value):
+        errors.add(src.file, v["_lines"]["value"], f"quantity {v['id']}: '{value}' is not a "
+                   "number", "write the number in digits, e.g. 10000 (approximate: true for "
+                   "'over 10,000' or 'some')")
+    elif span is not None and not _states_number(span.exact(src.text), value):
+        errors.add(src.file, v["_lines"]["value"], f"quantity {v['id']}: the passage does not "
+                   f"state {value}", "quote the words that give the number (digits or words)")
+    src.quantities.append(Quantity(v["id"], v["_line"], span, v.get("prefix"), v.get("suffix"),
+                                   v["_lines"], value=value,
+                                   approximate=v.get("approximate", False),
+                                   counts=v.get("counts", ""), of=v.get("of"), date=v.get("date"),
+                                   place=v.get("place"), claim=v.get("claim")))
+
+
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())} | {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "million": 1000000}
+
+
+def _states_number(passage: str, value: str) -> bool:
+    """True when the passage gives ``value``: in digits (1,000 / 1 000 / 10.5), or as
+    digits or words with a multiplier ('10 million', 'a few thousand', 'four')."""
+    digits = re.sub(r"(?<=\d)[,\u00a0 ](?=\d{3})", "", passage)
+    nums = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", digits)}
+    words = re.findall(r"[a-z]+", passage.lower())
+    for w in words:
+        if w in NUMBER_WORDS:
+            nums.add(float(NUMBER_WORDS[w]))
+    scaled = set()
+    for n in nums:
+        for w, k in (("hundred", 1e2), ("thousand", 1e3), ("million", 1e6)):
+            if w in words:
+                scaled.add(n * k)
+    return float(value) in nums | scaled
 
 
 def _citation(src, node, line, ids, errors) -> None:
@@ -374,12 +498,25 @@ def _check_local_refs(src: Source, registry: Registry, errors: Collector) -> Non
             if key not in ents and key not in registry.theses:
                 check_ref(ents, key, tuple(KINDS), src.file, lines.get("about", c.line),
                           f"'about' of {c.id}", errors)
+        live = sorted(k for k, t in registry.theses.items() if not t.question and not t.deprecated)
         for stance, keys in c.stance.items():
             for key in keys:
-                if key not in registry.theses:
+                thesis = registry.theses.get(key)
+                if thesis is None:
                     errors.add(src.file, lines.get(stance, c.line),
                                f"'{stance}' of {c.id}: unknown thesis '{key}'",
-                               f"use one of: {', '.join(sorted(registry.theses))}")
+                               f"use one of: {', '.join(live)}")
+                elif thesis.question:
+                    errors.add(src.file, lines.get(stance, c.line),
+                               f"'{stance}' of {c.id}: '{key}' is a question, not a proposition",
+                               "take a stance on one of the propositions under it")
+                elif thesis.deprecated:
+                    errors.add(src.file, lines.get(stance, c.line),
+                               f"'{stance}' of {c.id}: thesis '{key}' is deprecated",
+                               f"use its replacement: {', '.join(thesis.replaced_by)}")
+        for key in c.asserted_by:
+            check_ref(ents, key, AGENT_KINDS, src.file, lines.get("asserted_by", c.line),
+                      f"asserted_by of {c.id}", errors)
         for key in c.evidence:
             if key in local:
                 continue
@@ -397,6 +534,24 @@ def _check_local_refs(src: Source, registry: Registry, errors: Collector) -> Non
         if q.work:
             check_ref(ents, q.work, ("work",), src.file, lines.get("work", q.line),
                       f"work of {q.id}", errors)
+        if q.via:
+            check_ref(ents, q.via, ("work",), src.file, lines.get("via", q.line),
+                      f"via of {q.id}", errors)
+        if q.occasion_event:
+            check_ref(ents, q.occasion_event, ("event",), src.file,
+                      lines.get("occasion_event", q.line), f"occasion_event of {q.id}", errors)
+    claim_ids = {c.id for c in src.claims}
+    for x in src.quantities:
+        lines = x.lines
+        if x.of:
+            check_ref(ents, x.of, tuple(KINDS), src.file, lines.get("of", x.line),
+                      f"'of' of quantity {x.id}", errors)
+        if x.place:
+            check_ref(ents, x.place, ("place",), src.file, lines.get("place", x.line),
+                      f"place of quantity {x.id}", errors)
+        if x.claim and x.claim not in claim_ids:
+            errors.add(src.file, lines.get("claim", x.line), f"quantity {x.id}: no claim "
+                       f"'{x.claim}' in this file", "give the id of the claim that states it")
     for c in src.citations:
         lines = c.lines
         if c.work:

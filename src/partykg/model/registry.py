@@ -24,7 +24,18 @@ COMMON = {
     "detect": Field("bool"),
     "wikidata": Field("map"),
     "wikidata_candidates": Field("list"),
+    "basis": Field("map", help="say where each fact comes from: `basis: {born: {source: "
+                   "mandel-1970, quote: '...'}}` (data/README.md, Provenance)"),
 }
+
+# Fields that are labels or links with their own evidence; every other field an
+# entity has is a fact and needs a basis (data/README.md, "Provenance").
+NOT_FACTS = {"name", "aliases", "detect", "wikidata", "wikidata_candidates", "basis", "members"}
+BASIS = {"source": Field("key"), "quote": Field("str"), "prefix": Field("str"),
+         "suffix": Field("str"), "work": Field("key"), "locator": Field("map"),
+         "wikidata": Field("qid"), "editorial": Field("str")}
+BASIS_KINDS = {"source": "text", "work": "reference", "wikidata": "wikidata",
+               "editorial": "editorial"}
 
 
 @dataclass(frozen=True)
@@ -83,16 +94,44 @@ REFERENCE_KINDS: dict[tuple[str, str], tuple[str, ...]] = {
 MEMBERSHIP = {
     "member": Field("key", True, "name the member: `member: leon-trotsky`"),
     "start": Field("date"), "end": Field("date"), "role": Field("str"),
+    "basis": Field("map", help="say where the membership comes from (data/README.md)"),
 }
 WIKIDATA = {
     "qid": Field("qid", True),
     "verified": Field("str", True, "say where the QID was verified, e.g. the public file "
                       "that pairs it with the label; an unverified QID belongs in "
                       "wikidata_candidates"),
+    "match": Field("str", help="`exact` (the same entity: owl:sameAs) or `close` (a "
+                   "historical state, period or near match: skos:closeMatch)"),
+    "reason": Field("str", help="say why the item is only a close match"),
 }
+MATCHES = ("exact", "close")
 CANDIDATE = {"qid": Field("qid", True), "note": Field("str")}
 THESIS = {"label": Field("str", True), "definition": Field("str", True),
-          "broader": Field("key")}
+          "broader": Field("key"), "question": Field("bool"),
+          "formulated_in": Field("key"), "classic": Field("str"),
+          "deprecated": Field("bool"), "replaced_by": Field("keys"),
+          "note": Field("str")}
+
+
+@dataclass
+class Basis:
+    """Where one registry fact comes from: a passage of a source (``text``), a
+    work with a locator (``reference``), the entity's verified Wikidata item
+    (``wikidata``), or the annotators' reasoned decision (``editorial``)."""
+    kind: str
+    file: str
+    line: int
+    source: str | None = None
+    quote: str | None = None
+    prefix: str = ""
+    suffix: str = ""
+    work: str | None = None
+    locator: dict[str, str] = field(default_factory=dict)
+    qid: str | None = None
+    note: str | None = None
+    span: Any = None          # the quote anchored in the source text (model.inputs)
+    text: str | None = None   # that source text
 
 
 @dataclass
@@ -114,6 +153,14 @@ class Entity:
     candidates: list[str] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     members: list[dict[str, Any]] = field(default_factory=list)
+    basis: dict[str, list[Basis]] = field(default_factory=dict)  # fact -> its bases
+    match: str = "exact"           # exact (owl:sameAs) or close (skos:closeMatch)
+    match_reason: str | None = None
+
+    @property
+    def facts(self) -> list[str]:
+        """The fields of this entity that state facts (and need a basis)."""
+        return [k for k in self.values if not k.startswith("_") and k not in NOT_FACTS]
 
     @property
     def names(self) -> list[str]:
@@ -128,6 +175,12 @@ class Thesis:
     broader: str | None
     file: str
     line: int
+    question: bool = False          # a question of the debate (a top concept), not a proposition
+    formulated_in: str | None = None  # the registry work that classically formulated it
+    classic: str | None = None      # the classic formulation, when its work is not in the registry
+    deprecated: bool = False
+    replaced_by: list[str] = field(default_factory=list)
+    note: str | None = None
 
 
 @dataclass
@@ -164,7 +217,9 @@ def load_registry(data_dir: Path, root: Path, errors: Collector) -> Registry:
             _load_entity(key, node, kind, spec, file, doc.line_of(key), entities, errors)
     _check_references(entities, errors)
     _check_aliases(entities, errors)
+    _check_bases(entities, errors)
     theses = _load_theses(data_dir, root, errors)
+    _check_theses(theses, entities, errors)
     return Registry(entities, theses)
 
 
@@ -201,6 +256,15 @@ def _load_entity(key: str, node: Any, kind: str, spec: KindSpec, file: str, line
         if wd and "qid" in wd and "verified" in wd:
             ent.qid, ent.qid_evidence = wd["qid"], wd["verified"]
             ent.qid_where = (file, values["_lines"].get("wikidata", line))
+            ent.match = wd.get("match", "exact")
+            ent.match_reason = wd.get("reason")
+            if ent.match not in MATCHES:
+                errors.add(file, wd["_lines"]["match"], f"unknown match '{ent.match}' for '{key}'",
+                           "write `match: exact` (the same entity) or `match: close`")
+            elif ent.match == "close" and not ent.match_reason:
+                errors.add(file, wd["_line"], f"the close match of '{key}' gives no reason",
+                           "add `reason:` saying how the item differs from the entity "
+                           "(e.g. the modern state, not the Russia of 1917)")
     for i, cand in enumerate(values.get("wikidata_candidates", [])):
         c = check_map(cand, CANDIDATE, file, errors, f"wikidata candidate of '{key}'",
                       values["wikidata_candidates"].line_of(i))
@@ -211,8 +275,52 @@ def _load_entity(key: str, node: Any, kind: str, spec: KindSpec, file: str, line
         mv = check_map(m, MEMBERSHIP, file, errors, f"membership in '{key}'", mline)
         if mv and "member" in mv:
             mv["_line"] = mline
+            mv["_basis"] = (_bases(mv["basis"], file, mv["_lines"]["basis"], f"membership {i + 1} "
+                                   f"of '{key}'", errors) if "basis" in mv else [])
             ent.members.append(mv)
+    if "basis" in values:
+        for fact, node in values["basis"].items():
+            fline = values["basis"].line_of(fact)
+            if fact not in ent.facts:
+                errors.add(file, fline, f"basis of '{key}': '{fact}' is not a fact of this entry",
+                           f"give the basis of one of its facts: {', '.join(ent.facts) or '(none)'}")
+                continue
+            ent.basis[fact] = _bases(node, file, fline, f"basis of '{key}' for {fact}", errors)
     entities[key] = ent
+
+
+def _bases(node: Any, file: str, line: int, what: str, errors: Collector) -> list[Basis]:
+    """One basis (a mapping) or several (a list of mappings), checked."""
+    items = list(node) if isinstance(node, list) else [node]
+    out = []
+    for i, item in enumerate(items):
+        iline = node.line_of(i) if isinstance(node, list) else line
+        v = check_map(item, BASIS, file, errors, what, iline)
+        if v is None:
+            continue
+        kinds = [k for k in BASIS_KINDS if k in v]
+        if len(kinds) != 1:
+            errors.add(file, v["_line"], f"{what}: give exactly one of source, work, wikidata, "
+                       f"editorial (found {', '.join(kinds) or 'none'})",
+                       "a passage: {source: ID, quote: '...'}; a reference: {work: KEY, "
+                       "locator: {page: '12'}}; {wikidata: Q…}; or {editorial: 'why'}")
+            continue
+        kind = BASIS_KINDS[kinds[0]]
+        if kind == "text" and "quote" not in v:
+            errors.add(file, v["_line"], f"{what}: a text basis needs the passage",
+                       "add `quote:` with the exact words of the source that state the fact")
+            continue
+        loc = {}
+        if "locator" in v:
+            lv = check_map(v["locator"], {"volume": Field("str"), "page": Field("str"),
+                                          "pages": Field("str"), "chapter": Field("str")},
+                           file, errors, f"locator of {what}", v["_lines"]["locator"])
+            loc = {k: x for k, x in (lv or {}).items() if not k.startswith("_")}
+        out.append(Basis(kind, file, v["_line"], source=v.get("source"), quote=v.get("quote"),
+                         prefix=v.get("prefix", ""), suffix=v.get("suffix", ""),
+                         work=v.get("work"), locator=loc, qid=v.get("wikidata"),
+                         note=v.get("editorial")))
+    return out
 
 
 def _check_references(entities: dict[str, Entity], errors: Collector) -> None:
@@ -247,6 +355,23 @@ def check_ref(entities: dict[str, Entity], ref: str, allowed: tuple[str, ...], f
                    f"use the key of a {' or '.join(allowed)}")
         return False
     return True
+
+
+def _check_bases(entities: dict[str, Entity], errors: Collector) -> None:
+    """Reference bases name registry works; Wikidata bases the entity's own verified item.
+    (Text bases are anchored in their source once the sources are loaded: model.inputs.)"""
+    for ent in entities.values():
+        bases = [b for bs in ent.basis.values() for b in bs] + [
+            b for m in ent.members for b in m["_basis"]]
+        for b in bases:
+            if b.kind == "reference":
+                check_ref(entities, b.work, ("work",), b.file, b.line, f"basis of '{ent.key}'",
+                          errors)
+            elif b.kind == "wikidata" and b.qid != ent.qid:
+                errors.add(b.file, b.line, f"basis of '{ent.key}': {b.qid} is not its verified "
+                           f"Wikidata item ({ent.qid or 'none'})",
+                           "a Wikidata basis can only be the entity's own verified item; use a "
+                           "text or editorial basis otherwise")
 
 
 def _check_aliases(entities: dict[str, Entity], errors: Collector) -> None:
@@ -286,7 +411,11 @@ def _load_theses(data_dir: Path, root: Path, errors: Collector) -> dict[str, The
         line = doc.line_of(key)
         v = check_map(node, THESIS, file, errors, f"thesis '{key}'", line)
         if v and "label" in v and "definition" in v:
-            theses[key] = Thesis(key, v["label"], v["definition"], v.get("broader"), file, line)
+            theses[key] = Thesis(key, v["label"], v["definition"], v.get("broader"), file, line,
+                                 question=v.get("question", False),
+                                 formulated_in=v.get("formulated_in"), classic=v.get("classic"),
+                                 deprecated=v.get("deprecated", False),
+                                 replaced_by=v.get("replaced_by", []), note=v.get("note"))
     for t in theses.values():
         if t.broader and t.broader not in theses:
             errors.add(t.file, t.line, f"thesis '{t.key}': unknown broader thesis '{t.broader}'",
@@ -294,3 +423,29 @@ def _load_theses(data_dir: Path, root: Path, errors: Collector) -> dict[str, The
     return theses
 
 
+
+
+def _check_theses(theses: dict[str, Thesis], entities: dict[str, Entity],
+                  errors: Collector) -> None:
+    """The scheme's shape: questions at the top, propositions under a question,
+    deprecated theses replaced by live ones, classic works in the registry."""
+    for t in theses.values():
+        if t.question and t.broader:
+            errors.add(t.file, t.line, f"question '{t.key}' has a broader concept",
+                       "questions are the top of the scheme: remove `broader:`")
+        if not t.question and not t.deprecated and not t.broader:
+            errors.add(t.file, t.line, f"proposition '{t.key}' is under no question",
+                       "add `broader:` with the key of the question it answers")
+        if t.broader in theses and not theses[t.broader].question:
+            errors.add(t.file, t.line, f"'{t.key}': broader '{t.broader}' is not a question",
+                       "put propositions directly under a question (`question: true`)")
+        if t.deprecated and not t.replaced_by:
+            errors.add(t.file, t.line, f"deprecated thesis '{t.key}' names no replacement",
+                       "add `replaced_by: [key, ...]` (the theses that take its place)")
+        for r in t.replaced_by:
+            if r not in theses or theses[r].deprecated or theses[r].question:
+                errors.add(t.file, t.line, f"'{t.key}' is replaced by '{r}', which is not a "
+                           "live proposition", "name propositions of the current scheme")
+        if t.formulated_in:
+            check_ref(entities, t.formulated_in, ("work",), t.file, t.line,
+                      f"formulated_in of thesis '{t.key}'", errors)
