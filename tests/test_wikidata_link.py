@@ -251,10 +251,10 @@ def test_enrich_caches_facts_and_the_build_publishes_them(workdir, endpoint, mon
     facts = {(q.subject.value, q.predicate.value.rsplit("/", 1)[-1], str(q.object))
              for q in store.quads_for_pattern(None, None, None, NamedNode(g))}
     xsd = "http://www.w3.org/2001/XMLSchema#"
-    assert (WD + "Q1394", "birthDate", f'"1870-04-22"^^<{xsd}date>') in facts
-    assert (WD + "Q1394", "deathDate", f'"1924-01-21"^^<{xsd}date>') in facts
-    assert (WD + "Q76586", "birthDate", f'"1854"^^<{xsd}gYear>') in facts
-    assert (WD + "Q1394", "rdf-schema#label", '"Lénine"@fr') in facts
+    assert (WD + "Q1394", "ontology#wikidataBirthDate", f'"1870-04-22"^^<{xsd}date>') in facts
+    assert (WD + "Q1394", "ontology#wikidataDeathDate", f'"1924-01-21"^^<{xsd}date>') in facts
+    assert (WD + "Q76586", "ontology#wikidataBirthDate", f'"1854"^^<{xsd}gYear>') in facts
+    assert (WD + "Q1394", "ontology#wikidataLabel", '"Lénine"@fr') in facts
     assert (g, "prov#generatedAtTime", f'"2023-11-14T22:13:20Z"^^<{xsd}dateTime>') in facts
     assert (g, "prov#wasDerivedFrom", f"<{WD}Q1394>") in facts
     assert not any("1924-01-22" in o for _, _, o in facts)

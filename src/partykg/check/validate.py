@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import RdfFormat, Triple, parse, serialize
-from rdflib.namespace import SH
+from pyoxigraph import BlankNode, RdfFormat, Triple, parse, serialize
+from rdflib.namespace import OWL, SH
 
 from partykg.core.errors import InputError, Problem
 from partykg.core.namespaces import graph_iri
@@ -97,41 +97,102 @@ def _check_engine(engine: str) -> None:
 
 def shacl_results(data: rdflib.Graph, shapes: rdflib.Graph,
                   ontology: rdflib.Graph | None = None,
-                  engine: str = DEFAULT_ENGINE) -> list[Result]:
+                  engine: str = DEFAULT_ENGINE, inference: str = "none") -> list[Result]:
     """Validate an rdflib graph, the ontology mixed in; return the results, sorted.
-    An empty list means it conforms."""
+    An empty list means it conforms. ``inference="rdfs"`` (pyshacl only) expands
+    the data with RDFS entailment first: the shapes must give the same results."""
     _check_engine(engine)
+    options = {**OPTIONS, "inference": inference}
     if engine == "pyshacl":
         from pyshacl import validate as run
     else:
         from pyshacl_turbo import validate as run
-    _, report, text = run(data, shacl_graph=shapes, ont_graph=ontology, **OPTIONS)
+    _, report, text = run(data, shacl_graph=shapes, ont_graph=ontology, **options)
     if not isinstance(report, rdflib.Graph):  # pyshacl-turbo returns its failure
         raise RuntimeError(f"SHACL validation failed ({engine}): {text}")
-    return _results(report, shapes)
+    results = _results(report, shapes)
+    return name_blank_foci(results, _blank_names_in_graph(data, results))
 
 
 def _rdflib_graphs(nquads: Path, onto_id: str) -> tuple[rdflib.Graph, rdflib.Graph]:
     """The dump as two rdflib graphs, data (every other named graph) and ontology.
     Parsed from the dump itself: the store would normalise datatypes
-    (xsd:nonNegativeInteger becomes xsd:integer), hiding what was published."""
+    (xsd:nonNegativeInteger becomes xsd:integer), hiding what was published.
+    Blank nodes keep their labels (``bnode_context``), as pyshacl-turbo keeps them,
+    so that both engines name a blank focus node alike."""
     split: dict[bool, list[Triple]] = {True: [], False: []}
+    labels: dict[str, rdflib.BNode] = {}
     for q in parse(path=str(nquads), format=RdfFormat.N_QUADS):
         split[q.graph_name.value == onto_id].append(Triple(q.subject, q.predicate, q.object))
+        for term in (q.subject, q.object):
+            if isinstance(term, BlankNode):
+                labels.setdefault(term.value, rdflib.BNode(term.value))
     data, ontology = rdflib.Graph(), rdflib.Graph()
     for graph, triples in ((ontology, split[True]), (data, split[False])):
-        graph.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
+        graph.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt",
+                    bnode_context=labels)
     return data, ontology
 
 
+PKG_LINK_RECORD = "https://w3id.org/partykg/ontology#linkRecord"
+ANNOTATED_SOURCE = str(OWL.annotatedSource)
+
+
+def _is_blank(focus: str) -> bool:
+    return bool(focus) and ":" not in focus
+
+
+def name_blank_foci(results: list[Result], names: dict[str, str]) -> list[Result]:
+    """Results on blank nodes (the owl:Axiom annotations that carry the basis of a
+    registry fact or the evidence of a Wikidata link) renamed to an IRI a reader can
+    find: the link's record (…/id/wikidata-link/KEY) or the annotated entity. The
+    blank node's label is kept in the message."""
+    out = []
+    for r in results:
+        name = names.get(r.focus) if _is_blank(r.focus) else None
+        out.append(r if name is None else Result(
+            focus=name, path=r.path, component=r.component,
+            message=f"{r.message} (on the annotation _:{r.focus} of {name})",
+            severity=r.severity, value=r.value, shape=r.shape))
+    return sorted(out)
+
+
+def _blank_names_in_graph(data: rdflib.Graph, results: list[Result]) -> dict[str, str]:
+    names = {}
+    for r in results:
+        if _is_blank(r.focus):
+            node = rdflib.BNode(r.focus)
+            name = (data.value(node, rdflib.URIRef(PKG_LINK_RECORD))
+                    or data.value(node, OWL.annotatedSource))
+            if name is not None:
+                names[r.focus] = str(name)
+    return names
+
+
+def _blank_names_in_dump(nquads: Path, results: list[Result]) -> dict[str, str]:
+    wanted = {r.focus for r in results if _is_blank(r.focus)}
+    if not wanted:
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    for q in parse(path=str(nquads), format=RdfFormat.N_QUADS):
+        if isinstance(q.subject, BlankNode) and q.subject.value in wanted and \
+                q.predicate.value in (PKG_LINK_RECORD, ANNOTATED_SOURCE):
+            found.setdefault(q.subject.value, {})[q.predicate.value] = q.object.value
+    return {label: p.get(PKG_LINK_RECORD) or p[ANNOTATED_SOURCE]
+            for label, p in found.items() if p.get(PKG_LINK_RECORD) or p.get(ANNOTATED_SOURCE)}
+
+
 def dump_shacl_results(nquads: Path, shapes: rdflib.Graph, onto_id: str,
-                       engine: str = DEFAULT_ENGINE) -> list[Result]:
+                       engine: str = DEFAULT_ENGINE, inference: str = "none") -> list[Result]:
     """Validate the build's N-Quads dump, whose ontology graph (onto_id) is mixed
-    into the data as with shacl_results; return the results, sorted."""
+    into the data as with shacl_results; return the results, sorted. Inference
+    (``"rdfs"``) needs the pyshacl engine."""
     _check_engine(engine)
+    if inference != "none" and engine != "pyshacl":
+        raise ValueError("RDFS inference is checked with the pyshacl engine")
     if engine == "pyshacl":
         data, ontology = _rdflib_graphs(nquads, onto_id)
-        return shacl_results(data, shapes, ontology, "pyshacl")
+        return shacl_results(data, shapes, ontology, "pyshacl", inference)
     from pyshacl_turbo import compile_shapes
     from pyshacl_turbo.rdf import Input
     # The dump's text goes straight to the Rust parser: no rdflib graph, no
@@ -143,7 +204,8 @@ def dump_shacl_results(nquads: Path, shapes: rdflib.Graph, onto_id: str,
     _, report, _ = program.validate(
         Input(nquads.read_text(encoding="utf-8"), "nquads", None, {}),
         allow_warnings=OPTIONS["allow_warnings"], abort_on_first=OPTIONS["abort_on_first"])
-    return _results(report, shapes)
+    results = _results(report, shapes)
+    return name_blank_foci(results, _blank_names_in_dump(nquads, results))
 
 
 def violation_queries(queries_dir: Path) -> list[Path]:
@@ -151,7 +213,8 @@ def violation_queries(queries_dir: Path) -> list[Path]:
 
 
 def query_violations(proj: Project, store) -> list[Result]:
-    """Run every *-violation.rq; each row is a violation (focus = ?focus or first column)."""
+    """Run every *-violation.rq; each row is a result (focus = ?focus or first column)
+    with the query's severity (`#+ severity:`, Violation when absent)."""
     from partykg.sparql.query import load_query, substitute
     results = []
     for path in violation_queries(proj.queries):
@@ -164,7 +227,8 @@ def query_violations(proj: Project, store) -> list[Result]:
                                if v != "focus" and sol[v] is not None)
             results.append(Result(focus=focus.value if focus is not None else "", path="",
                                   component=path.name, message=rq.summary + (
-                                      f" ({detail})" if detail else "")))
+                                      f" ({detail})" if detail else ""),
+                                  severity=rq.severity))
     return sorted(results)
 
 

@@ -1,7 +1,14 @@
 """The named graph of facts fetched from Wikidata (``graph/wikidata-enrichment``),
 emitted from the checked enrichment cache. The facts are stated about the
-Wikidata items, never about our entities, so they never mix with what the
-texts say; the graph carries its own provenance."""
+Wikidata items, never about our entities, and with annotation properties of
+their own (pkg:wikidataLabel, pkg:wikidataDescription, pkg:wikidataBirthDate,
+pkg:wikidataDeathDate), not with the registry's rdfs:label, schema:description
+or schema:birthDate: the registry's owl:sameAs makes our entity and the item
+one individual, and a reasoner would otherwise merge Wikidata's facts with the
+texts' (a second description, labels in other languages, a second birth date).
+Annotations carry no meaning under OWL 2 semantics, and no registry fact or
+shape uses these properties (docs/MODEL.md). The graph carries its own
+provenance."""
 
 from __future__ import annotations
 
@@ -25,9 +32,9 @@ def emit_enrichment(em: Emitter, cache: dict) -> None:
         item = NamedNode(WIKIDATA_ENTITY + v["qid"])
         em.add(g, "prov:wasDerivedFrom", item)
         if "description" in v:
-            em.add(item, "schema:description", en(v["description"]))
-        for field, prop in (("born", "schema:birthDate"), ("died", "schema:deathDate")):
+            em.add(item, "pkg:wikidataDescription", en(v["description"]))
+        for field, prop in (("born", "pkg:wikidataBirthDate"), ("died", "pkg:wikidataDeathDate")):
             for d in v.get(field, []):
                 em.add(item, prop, date_literal(d))
         for lang, text in sorted(v.get("labels", {}).items()):
-            em.add(item, "rdfs:label", Literal(text, language=lang))
+            em.add(item, "pkg:wikidataLabel", Literal(text, language=lang))

@@ -26,7 +26,9 @@ PARAM_RE = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|integer|decimal|bo
                       r"gYear|string|literal|[a-z]{2}))?(?![A-Za-z0-9_])")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HEADER_KEYS = {"summary", "description", "tags", "defaults", "endpoint", "method",
-               "enumerate", "pagination", "transform", "needs_internet", "expect"}
+               "enumerate", "pagination", "transform", "needs_internet", "expect", "severity"}
+# `#+ severity:` of a *-violation.rq query (partykg extension, like SHACL's sh:severity).
+SEVERITIES = ("Violation", "Warning", "Info")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,11 @@ class RQ:
     @property
     def summary(self) -> str:
         return str(self.header.get("summary", ""))
+
+    @property
+    def severity(self) -> str:
+        """The severity of a violation query's rows (`#+ severity:`, default Violation)."""
+        return str(self.header.get("severity", "Violation"))
 
     @property
     def parameters(self) -> list[str]:
@@ -92,6 +99,9 @@ def parse_header(text: str, file: str) -> dict:
     if defaults is not None and not (isinstance(defaults, list) and all(
             isinstance(d, dict) and len(d) == 1 for d in defaults)):
         raise InputError(Problem(file, lines[0][0], "`defaults` must be a list of `- name: value`"))
+    if "severity" in header and header["severity"] not in SEVERITIES:
+        raise InputError(Problem(file, lines[0][0], f"unknown severity {header['severity']!r}",
+                                 f"write `#+ severity:` with one of {', '.join(SEVERITIES)}"))
     if "tags" in header and not isinstance(header["tags"], list):
         raise InputError(Problem(file, lines[0][0], "`tags` must be a list (`#+   - tag`)"))
     return header
