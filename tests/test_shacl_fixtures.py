@@ -6,6 +6,10 @@ and declare in their first lines the single result they must produce:
 
     # expect-focus: <IRI of the focus node>
     # expect-component: sh:<Name>ConstraintComponent
+    # expect-severity: sh:Info            (optional; sh:Violation when absent)
+
+tests/shacl/sparql/ holds the same kind of fixtures for the SHACL-SPARQL shapes of
+shapes/sparql/ (validated together with the core shapes).
 
 Validation goes through ``partykg.validate`` exactly as ``partykg validate``
 does: the ontology is given to pyshacl as ``ont_graph``, which is what makes
@@ -22,7 +26,8 @@ import rdflib
 import rdflib.collection
 from rdflib.namespace import RDF, SH
 
-from partykg.check.validate import load_shapes, shacl_results
+from partykg.check.validate import ENGINES, dump_shacl_results, load_shapes, shacl_results
+from partykg.core.namespaces import graph_iri
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES_DIR = ROOT / "shapes"
@@ -32,8 +37,13 @@ FIXTURES = ROOT / "tests" / "shacl"
 VALID = sorted((FIXTURES / "valid").glob("*.ttl"))
 INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
 
+SPARQL_SHAPES = sorted((SHAPES_DIR / "sparql").glob("*.ttl"))
+SPARQL_VALID = sorted((FIXTURES / "sparql" / "valid").glob("*.ttl"))
+SPARQL_INVALID = sorted((FIXTURES / "sparql" / "invalid").glob("*.ttl"))
+
 FOCUS_RE = re.compile(r"^# expect-focus: <?(\S+?)>?\s*$", re.M)
 COMPONENT_RE = re.compile(r"^# expect-component: sh:(\w+ConstraintComponent)\s*$", re.M)
+SEVERITY_RE = re.compile(r"^# expect-severity: sh:(Violation|Warning|Info)\s*$", re.M)
 
 # Parameters of SHACL core constraint components: a node carrying one of these
 # is a constraint and must say, in sh:message, what is wrong and how to fix it.
@@ -56,11 +66,24 @@ def ontology() -> rdflib.Graph:
     return rdflib.Graph().parse(ONTOLOGY_FILE, format="turtle")
 
 
+@pytest.fixture(scope="module")
+def sparql_shapes(shapes) -> rdflib.Graph:
+    g = rdflib.Graph()
+    for f in SPARQL_SHAPES:
+        g.parse(f, format="turtle")
+    return shapes + g
+
+
 def expectation(path: Path) -> tuple[str | None, str | None]:
     text = path.read_text(encoding="utf-8")
     focus = FOCUS_RE.search(text)
     component = COMPONENT_RE.search(text)
     return (focus.group(1) if focus else None, component.group(1) if component else None)
+
+
+def expected_severity(path: Path) -> str:
+    m = SEVERITY_RE.search(path.read_text(encoding="utf-8"))
+    return m.group(1) if m else "Violation"
 
 
 def describe(results) -> str:
@@ -74,10 +97,11 @@ def test_fixture_lists_are_not_empty_and_declare_expectations():
     missing or misspelt, which would otherwise not be checked at all."""
     assert len(VALID) >= 5, f"expected at least 5 valid fixtures in {FIXTURES / 'valid'}"
     assert len(INVALID) >= 20, f"expected at least 20 invalid fixtures in {FIXTURES / 'invalid'}"
-    missing = [p.name for p in INVALID if None in expectation(p)]
+    assert SPARQL_SHAPES and SPARQL_VALID and len(SPARQL_INVALID) >= 2
+    missing = [p.name for p in INVALID + SPARQL_INVALID if None in expectation(p)]
     assert not missing, ("invalid fixtures without both '# expect-focus:' and "
                          f"'# expect-component: sh:…ConstraintComponent' lines: {missing}")
-    for p in INVALID:
+    for p in INVALID + SPARQL_INVALID:
         focus, _ = expectation(p)
         assert focus.startswith("https://w3id.org/partykg/id/"), (
             f"{p.name}: the focus {focus} is not a data IRI under https://w3id.org/partykg/id/")
@@ -109,7 +133,77 @@ def test_invalid_fixture_gives_exactly_the_declared_result(path: Path, shapes, o
     (result,) = results
     assert (result.focus, result.component) == (focus, component), (
         f"{path.name}: expected {component} on {focus}, got:\n{describe(results)}")
+    assert result.severity == expected_severity(path), f"{path.name}: severity {result.severity}"
     assert result.message, f"{path.name}: the result has no message for the historian"
+
+
+@pytest.mark.parametrize("path", SPARQL_VALID, ids=lambda p: p.stem)
+def test_sparql_valid_fixture_conforms(path: Path, sparql_shapes, ontology):
+    """The SHACL-SPARQL shapes (shapes/sparql/) accept a graph whose every registry
+    fact has its basis, and leave a source document's metadata alone."""
+    data = rdflib.Graph().parse(path, format="turtle")
+    for engine in ENGINES:
+        results = shacl_results(data, sparql_shapes, ontology, engine)
+        assert results == [], f"{path.name} ({engine}) should conform but gives:\n{describe(results)}"
+
+
+@pytest.mark.parametrize("path", SPARQL_INVALID, ids=lambda p: p.stem)
+def test_sparql_invalid_fixture_gives_exactly_the_declared_result(path: Path, sparql_shapes,
+                                                                  ontology):
+    """Issue 15's "SHACL rejects a registry fact without a basis", as SHACL-SPARQL:
+    one result on the entity whose fact lacks its basis, with both engines."""
+    focus, component = expectation(path)
+    data = rdflib.Graph().parse(path, format="turtle")
+    for engine in ENGINES:
+        results = shacl_results(data, sparql_shapes, ontology, engine)
+        assert [(r.focus, r.component) for r in results] == [(focus, component)], (
+            f"{path.name} ({engine}):\n{describe(results)}")
+        assert results[0].message.startswith("A fact of a registry entry has no basis")
+
+
+def test_sparql_shape_and_violation_query_find_the_same_facts(built, store, sparql_shapes):
+    """The basis rule is written twice, as SHACL-SPARQL (shapes/sparql/fact-basis.ttl)
+    and as queries/96-registry-fact-without-basis-violation.rq, which `partykg
+    validate` runs (docs/MODEL.md says why): on the real build both must report the
+    same facts (entity, property, value), whatever their number."""
+    from pyshacl_turbo import compile_shapes
+    from pyshacl_turbo.rdf import Input
+
+    from partykg.check.validate import _results
+    from partykg.sparql.query import load_query, run_query
+    sparql_only = rdflib.Graph()
+    for f in SPARQL_SHAPES:
+        sparql_only.parse(f, format="turtle")
+    program = compile_shapes(sparql_only, advanced=True)
+    _, report, _ = program.validate(Input(built.nquads.read_text(encoding="utf-8"), "nquads",
+                                          None, {}), allow_warnings=True, abort_on_first=False)
+    by_shape = {(r.focus, r.path, r.value) for r in _results(report, sparql_only)}
+    rq = load_query(ROOT / "queries" / "96-registry-fact-without-basis-violation.rq")
+    rows = run_query(built, rq, {}, store).rows
+    by_query = {(row[0].value, row[1].value, _value(row[2])) for row in rows}
+    assert by_shape == by_query
+    assert len(by_query) == len(rows)
+
+
+def _value(term) -> str:
+    """A term as rdflib's str() gives it in a report (the lexical form of a literal)."""
+    return term.value
+
+
+@pytest.mark.slow
+def test_shapes_give_the_same_results_with_rdfs_inference(built, shapes):
+    """Guards the issue's finding that with RDFS inference the reviewer shape raised
+    63 false violations (it targeted the objects of prov:wasAttributedTo, which
+    claimants and speakers reach through subproperties): pyshacl on the real build,
+    with and without inference="rdfs", reports exactly the same results. The closed
+    shapes ignore the superproperties inference adds; no shape targets the objects
+    of a property with subproperties."""
+    onto = graph_iri(built.base, "ontology")
+    plain = dump_shacl_results(built.nquads, shapes, onto, "pyshacl", "none")
+    inferred = dump_shacl_results(built.nquads, shapes, onto, "pyshacl", "rdfs")
+    assert plain == inferred, (
+        f"only with RDFS:\n{describe(sorted(set(inferred) - set(plain)))}\n"
+        f"only without:\n{describe(sorted(set(plain) - set(inferred)))}")
 
 
 def test_every_constraint_has_an_english_message_and_no_sparql(shapes):
@@ -120,8 +214,9 @@ def test_every_constraint_has_an_english_message_and_no_sparql(shapes):
     assert (None, SH.sparql, None) not in g, "sh:sparql is not allowed: use a *-violation.rq query"
     assert (None, RDF.type, SH.SPARQLConstraint) not in g
     # Nodes whose constraints are reported under their parent's message: the
-    # members of sh:or / sh:and / sh:xone lists and qualified value shapes.
-    nested = set(g.objects(None, SH.qualifiedValueShape))
+    # members of sh:or / sh:and / sh:xone lists, qualified value shapes and the
+    # shapes under sh:not (which never report results of their own).
+    nested = set(g.objects(None, SH.qualifiedValueShape)) | set(g.objects(None, SH["not"]))
     for prop in (SH["or"], SH["and"], SH.xone):
         for lst in g.objects(None, prop):
             nested.update(rdflib.collection.Collection(g, lst))
@@ -130,7 +225,7 @@ def test_every_constraint_has_an_english_message_and_no_sparql(shapes):
     constrained = {s for p in CONSTRAINT_PARAMETERS for s in g.subjects(p, None)} - nested
     assert property_shapes and node_shapes
     lacking = []
-    for node in sorted(property_shapes | node_shapes | constrained, key=str):
+    for node in sorted((property_shapes | node_shapes | constrained) - nested, key=str):
         messages = list(g.objects(node, SH.message))
         if not any(isinstance(m, rdflib.Literal) and m.language == "en" and str(m).strip()
                    for m in messages):
@@ -147,9 +242,13 @@ def test_every_class_of_the_model_has_a_shape():
     pkg = "https://w3id.org/partykg/ontology#"
     expected = {pkg + c for c in (
         "Person", "Organization", "Group", "Membership", "Event", "Place", "Work",
-        "SourceDocument", "Claim", "Quotation", "Citation", "Mention", "ClaimLink", "Thesis")}
+        "SourceDocument", "Claim", "Quotation", "Citation", "Mention", "ClaimLink", "Thesis",
+        "Question", "Agreement", "Occasion", "Quantity", "TextBasis", "ReferenceBasis",
+        "WikidataBasis", "EditorialBasis")}
     expected |= {"http://www.w3.org/ns/oa#SpecificResource",
                  "http://www.w3.org/ns/oa#TextQuoteSelector",
                  "http://www.w3.org/ns/oa#TextPositionSelector",
-                 "http://spdx.org/rdf/terms#Checksum"}
+                 "http://spdx.org/rdf/terms#Checksum",
+                 "http://www.w3.org/2004/02/skos/core#ConceptScheme",
+                 "http://www.w3.org/ns/org#ChangeEvent"}
     assert expected <= targets, f"classes without a shape: {sorted(expected - targets)}"
