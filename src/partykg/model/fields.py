@@ -94,6 +94,12 @@ def check_map(node: Any, spec: dict[str, Field], file: str, errors: Collector,
 def _check_value(value: Any, field: Field, file: str, line: int, errors: Collector,
                  what: str) -> Any:
     t = field.type
+    if t == "bases":  # one mapping, or a list of mappings (checked by the caller)
+        if not isinstance(value, (LMap, LList)):
+            errors.add(file, line, f"{what} must be a mapping or a list of mappings",
+                       field.help or "write {source: ID, quote: '...'} or a list of them")
+            return None
+        return value
     if t in ("map", "list"):
         ok = isinstance(value, LMap if t == "map" else LList)
         if not ok:

@@ -26,11 +26,19 @@ COMMON = {
     "wikidata_candidates": Field("list"),
     "basis": Field("map", help="say where each fact comes from: `basis: {born: {source: "
                    "mandel-1970, quote: '...'}}` (data/README.md, Provenance)"),
+    "disputed": Field("list", help="list the claims of the texts that contradict a fact of "
+                      "this entry: `- {fact: date, claim: ratcliffe-2012-c099, note: ...}`"),
 }
+DISPUTE = {"fact": Field("str", True, "name the fact the text contradicts, e.g. `fact: date`"),
+           "claim": Field("str", True, "give the claim that asserts what the text says: "
+                          "<source-id>-cNN"),
+           "note": Field("str", True, "say what the text asserts and what the record holds, "
+                         "and on what basis")}
 
 # Fields that are labels or links with their own evidence; every other field an
 # entity has is a fact and needs a basis (data/README.md, "Provenance").
-NOT_FACTS = {"name", "aliases", "detect", "wikidata", "wikidata_candidates", "basis", "members"}
+NOT_FACTS = {"name", "aliases", "detect", "wikidata", "wikidata_candidates", "basis", "members",
+             "disputed"}
 BASIS = {"source": Field("key"), "quote": Field("str"), "prefix": Field("str"),
          "suffix": Field("str"), "work": Field("key"), "locator": Field("map"),
          "wikidata": Field("qid"), "editorial": Field("str")}
@@ -55,7 +63,7 @@ KINDS: dict[str, KindSpec] = {
         "party": "PoliticalParty", "faction": "Faction", "union": "TradeUnion",
         "council": "Council", "periodical": "Periodical", "publisher": "Publisher",
         "government": "Government", "international": "International",
-        "group": "PoliticalGroup", "company": "Company"}),
+        "group": "PoliticalGroup", "company": "Company", "tradition": "PoliticalTradition"}),
     "group": KindSpec("groups.yaml", "Group", {
         "description": Field("str", True, "say who the collective is, as the text describes it")}),
     "event": KindSpec("events.yaml", "Event", {
@@ -94,7 +102,7 @@ REFERENCE_KINDS: dict[tuple[str, str], tuple[str, ...]] = {
 MEMBERSHIP = {
     "member": Field("key", True, "name the member: `member: leon-trotsky`"),
     "start": Field("date"), "end": Field("date"), "role": Field("str"),
-    "basis": Field("map", help="say where the membership comes from (data/README.md)"),
+    "basis": Field("bases", help="say where the membership comes from (data/README.md)"),
 }
 WIKIDATA = {
     "qid": Field("qid", True),
@@ -154,6 +162,7 @@ class Entity:
     values: dict[str, Any] = field(default_factory=dict)
     members: list[dict[str, Any]] = field(default_factory=list)
     basis: dict[str, list[Basis]] = field(default_factory=dict)  # fact -> its bases
+    disputed: list[dict[str, Any]] = field(default_factory=list)  # texts contradicting a fact
     match: str = "exact"           # exact (owl:sameAs) or close (skos:closeMatch)
     match_reason: str | None = None
 
@@ -278,6 +287,15 @@ def _load_entity(key: str, node: Any, kind: str, spec: KindSpec, file: str, line
             mv["_basis"] = (_bases(mv["basis"], file, mv["_lines"]["basis"], f"membership {i + 1} "
                                    f"of '{key}'", errors) if "basis" in mv else [])
             ent.members.append(mv)
+    for i, d in enumerate(values.get("disputed", [])):
+        dv = check_map(d, DISPUTE, file, errors, f"dispute of '{key}'",
+                       values["disputed"].line_of(i))
+        if dv and "fact" in dv and "claim" in dv:
+            if dv["fact"] not in ent.facts:
+                errors.add(file, dv["_line"], f"dispute of '{key}': '{dv['fact']}' is not a fact "
+                           "of this entry", f"name one of: {', '.join(ent.facts) or '(none)'}")
+                continue
+            ent.disputed.append(dv)
     if "basis" in values:
         for fact, node in values["basis"].items():
             fline = values["basis"].line_of(fact)
@@ -358,9 +376,20 @@ def check_ref(entities: dict[str, Entity], ref: str, allowed: tuple[str, ...], f
 
 
 def _check_bases(entities: dict[str, Entity], errors: Collector) -> None:
-    """Reference bases name registry works; Wikidata bases the entity's own verified item.
-    (Text bases are anchored in their source once the sources are loaded: model.inputs.)"""
+    """Every fact has a basis; reference bases name registry works; Wikidata bases the
+    entity's own verified item. (Text bases are anchored in their source once the
+    sources are loaded: model.inputs.)"""
     for ent in entities.values():
+        lacking = [f for f in ent.facts if f not in ent.basis]
+        if lacking:
+            errors.add(ent.file, ent.line, f"'{ent.key}': no basis for {', '.join(lacking)}",
+                       "say where each fact comes from under `basis:` (a passage: {source: ID, "
+                       "quote: '...'}; a work: {work: KEY, locator: {page: '12'}}; the verified "
+                       "item: {wikidata: Q…}; or {editorial: 'why'}); data/README.md, Provenance")
+        for i, m in enumerate(ent.members, 1):
+            if not m["_basis"]:
+                errors.add(ent.file, m["_line"], f"membership {i} of '{ent.key}' has no basis",
+                           "add `basis:` to the membership (data/README.md, Provenance)")
         bases = [b for bs in ent.basis.values() for b in bs] + [
             b for m in ent.members for b in m["_basis"]]
         for b in bases:
