@@ -230,7 +230,7 @@ def text_location(data_dir: Path, root: Path, given: str) -> tuple[Path | None, 
         home = Path(os.path.realpath(sources, strict=False))
     except (OSError, RuntimeError):  # a symlink loop
         return None, shown, "cannot be resolved (a symlink loop)"
-    if not resolved.is_relative_to(home) or resolved == home:
+    if not resolved.is_relative_to(home):
         how = "leads" if Path(os.path.normpath(path)) != resolved else "is"
         return None, shown, f"{how} outside data/{SOURCES_DIR}/" + (
             f" (to {resolved})" if how == "leads" else "")
@@ -436,6 +436,11 @@ def _check_local_refs(src: Source, registry: Registry, errors: Collector) -> Non
                   f"claimant of {c.id}", errors)
         for key in c.about:
             if key not in ents and key not in registry.theses:
+                cause = getattr(registry.theses, "cause", lambda _: None)(key)
+                if cause is not None:  # it may be a thesis of a file that did not load
+                    errors.consequence(cause, src.file, lines.get("about", c.line),
+                                       "thesis reference")
+                    continue
                 check_ref(ents, key, tuple(KINDS), src.file, lines.get("about", c.line),
                           f"'about' of {c.id}", errors)
         taken: dict[str, str] = {}
@@ -444,8 +449,9 @@ def _check_local_refs(src: Source, registry: Registry, errors: Collector) -> Non
                 check_thesis_ref(registry.theses, key, src.file, lines.get(stance, c.line),
                                  f"'{stance}' of {c.id}", errors)
                 if key in taken and taken[key] != stance:
-                    errors.add(src.file, lines.get(stance, c.line),
-                               f"claim {c.id} both {taken[key]} and {stance} the thesis '{key}'",
+                    first, then = sorted((taken[key], stance), key=lambda k: lines.get(k, 0))
+                    errors.add(src.file, lines.get(then, c.line),
+                               f"claim {c.id} both {first} and {then} the thesis '{key}'",
                                "a claim takes one stance on a thesis: keep the one the passage "
                                "takes (qualifies: agrees with reservations), or split the claim")
                 taken.setdefault(key, stance)

@@ -55,6 +55,7 @@ MAX_DEPTH = 32                       # levels of nesting; the format needs five
 MAX_SCALAR = 100_000                 # characters of any one value or key
 
 STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"   # `<<`: read as a plain key (its alias is refused)
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 # Characters refused in every value: C0 and C1 controls (tab and line feed are
@@ -290,17 +291,18 @@ class _Builder:
         implicit = tag is None or tag == "!"
         if implicit:
             tag = self.loader.resolve(ScalarNode, ev.value, ev.implicit)
-        if tag == STR_TAG:
+        if tag == STR_TAG or tag == MERGE_TAG:
             value: Any = ev.value
         else:
             node = ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, style=ev.style)
             try:
                 value = self.loader.construct_object(node)
             except yaml.MarkedYAMLError as exc:  # e.g. `!!python/name:os.system`
-                raise self.fail(ev.start_mark, f"the tag {ev.tag} is not allowed "
+                raise self.fail(ev.start_mark, f"the tag {tag} is not allowed "
                                 f"({exc.problem}); the line reads `{self.shown(ev.start_mark)}`",
                                 "remove the `!` tag: write plain values") from exc
-            except (ValueError, TypeError, OverflowError) as exc:
+            except Exception as exc:  # PyYAML's constructors raise whatever odd input
+                # makes them raise (`!!int ''`: IndexError, `!!timestamp x`: AttributeError)
                 if implicit and tag == TIMESTAMP_TAG:
                     # `created: 2003-13-45` unquoted: looks like a date, is none.
                     # Kept as written; the field's check says what is wrong with it.
@@ -446,6 +448,10 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
+        if "nesting depth" in str(exc.problem):  # libyaml's own limit (1,000 levels)
+            raise InputError(Problem(file, line, f"the document is nested more than {MAX_DEPTH} "
+                                     "levels deep", "the format needs a few levels "
+                                     "(data/README.md): check brackets and indentation")) from exc
         msg = f"YAML syntax error: {exc.problem or exc.context}"
         if exc.problem and exc.context and exc.context_mark:
             msg += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
