@@ -228,7 +228,7 @@ def text_location(data_dir: Path, root: Path, given: str) -> tuple[Path | None, 
     try:
         resolved = Path(os.path.realpath(path, strict=False))
         home = Path(os.path.realpath(sources, strict=False))
-    except (OSError, RuntimeError):  # a symlink loop
+    except (OSError, RuntimeError, ValueError):  # a symlink loop; a NUL byte
         return None, shown, "cannot be resolved (a symlink loop)"
     if not resolved.is_relative_to(home):
         how = "leads" if Path(os.path.normpath(path)) != resolved else "is"

@@ -232,7 +232,8 @@ def load_registry(data_dir: Path, root: Path, errors: Collector) -> Registry:
         for key, node in doc.items():
             _load_entity(key, node, kind, spec, file, doc.line_of(key), entities, errors)
     _check_references(entities, errors)
-    _check_cycles({e.key: (e.values.get("part_of"), e.file, e.values["_lines"].get("part_of", e.line))
+    _check_cycles({e.key: (e.values["part_of"], e.file,
+                           e.values["_lines"].get("part_of", e.line))
                    for e in entities.values() if e.values.get("part_of")}, "part_of",
                   "an entity cannot be part of itself, directly or through others: "
                   "remove one `part_of`", errors)

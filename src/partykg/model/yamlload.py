@@ -352,9 +352,9 @@ class _Builder:
             if isinstance(ev, AliasEvent):
                 raise self.fail(ev.start_mark, f"a YAML alias (*{ev.anchor}); the line reads "
                                 f"`{self.shown(ev.start_mark)}`",
-                                "write the value out in full: aliases and anchors (&name, "
-                                "*name) are not allowed in partykg's files (a few lines of "
-                                "them can expand to gigabytes)")
+                                "write the value out in full: aliases (*name) are not "
+                                "allowed in partykg's files (with anchors, &name, a few "
+                                "lines of them can expand to gigabytes)")
             top = stack[-1] if stack else None
             is_key = top is not None and isinstance(top.node, LMap) and top.key is None
             if isinstance(ev, (MappingStartEvent, SequenceStartEvent)):
@@ -394,7 +394,8 @@ class _Builder:
                 key = str(value)
                 if key in top.node:
                     raise self.fail(ev.start_mark, f"duplicate key '{key}' (first at line "
-                                    f"{top.node.key_lines[key]})", "remove or rename one of the two")
+                                    f"{top.node.key_lines[key]})",
+                                    "remove or rename one of the two")
                 top.key, top.key_line = key, ev.start_mark.line + 1
             else:
                 self._attach(top, value, ev)
