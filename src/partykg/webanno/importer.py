@@ -439,7 +439,8 @@ class Importer:
         whole document (no selector). The second value names a foreign source."""
         target = anno.get("target")
         sources = [t.get("source") if isinstance(t, dict) else t for t in as_list(target)]
-        foreign = next((s for s in sources if s and s not in self.doc_iris), None)
+        foreign = next((s for s in sources if isinstance(s, str) and s
+                        and s not in self.doc_iris), None)
         tqs, tps = selectors(target)
         if tqs is None and tps is None:
             return None, foreign
