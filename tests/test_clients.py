@@ -164,6 +164,20 @@ def stream_huge(h: BaseHTTPRequestHandler) -> None:
     h.close_connection = True
 
 
+def redirect_with_huge_body(h: BaseHTTPRequestHandler) -> None:
+    """A redirect (whose body httpx reads and discards by itself) of 3 MB."""
+    body(h)
+    h.send_response(302)
+    h.send_header("Location", "/elsewhere")
+    h.end_headers()
+    try:
+        for _ in range(48):
+            h.wfile.write(b" " * 65536)
+    except OSError:
+        pass
+    h.close_connection = True
+
+
 def reset(h: BaseHTTPRequestHandler) -> None:
     """Read the request, then reset the connection (RST, SO_LINGER 0) without answering."""
     body(h)
@@ -315,8 +329,10 @@ def test_a_declared_huge_answer_is_refused_before_reading(command):
 
 
 @pytest.mark.parametrize("command", COMMANDS, indirect=True)
-def test_a_streamed_huge_answer_is_cut_at_the_cap(command):
-    with hostile(behaviour(command.name, stream_huge)) as srv:
+@pytest.mark.parametrize("answer", [stream_huge, redirect_with_huge_body],
+                         ids=["answer", "redirect"])
+def test_a_streamed_huge_answer_is_cut_at_the_cap(command, answer):
+    with hostile(behaviour(command.name, answer)) as srv:
         res = command(srv.url + "/x", "--max-response-mb", "1")
     assert_clean_failure(res, "more than 1,048,576 bytes arrived; the limit is 1 MB")
     assert not command.written()

@@ -19,9 +19,9 @@ every caller gets without asking:
   client (``asyncio.Runner``) so that connections are kept alive between
   requests.
 * A cap on the size of every answer, also of the bodies httpx reads on its own
-  (a redirect's, a 401 challenge's): a transport wrapper counts the bytes as
-  they arrive and stops at the cap; a Content-Length above it is refused
-  before reading.
+  (a redirect's, a 401 challenge's): a response hook wraps every body in a
+  stream that counts the bytes as they arrive and stops at the cap; a
+  Content-Length above it is refused before reading.
 * Clean errors: every failure is an :class:`HttpError` (an InputError, so the
   command exits with code 2) with the redacted URL, what happened and a hint;
   answers are decoded and parsed by the callers through :class:`Response`,
@@ -103,7 +103,7 @@ def netrc_login(url: str, user: str | None = None, path: str | None = None
     if entry is None:
         return None
     login, _, password = entry
-    if user is not None and login != user or password is None:
+    if (user is not None and login != user) or password is None:
         return None
     return login, password
 
@@ -152,10 +152,6 @@ class HttpError(InputError):
             "garbage": f"unreadable answer: {self.detail}",
         }.get(self.kind, self.detail)
 
-    @property
-    def connection_lost(self) -> bool:
-        return self.kind in ("connect", "lost", "timeout")
-
     def __str__(self) -> str:
         return f"{self.url}: {self.message}"
 
@@ -201,24 +197,6 @@ class Response:
                 text = title.group(1) + " - " + text
         return _scrub(printable(text, limit), self.secrets)
 
-    def text(self) -> str:
-        """The body as text (its charset, UTF-8 by default); garbage is an HttpError."""
-        charset = self.headers.get_list("content-type")
-        enc = "utf-8"
-        m = re.search(r"charset=\"?([\w.:-]+)", charset[0], re.I) if charset else None
-        if m:
-            enc = m.group(1)
-        try:
-            return self.body.decode(enc)
-        except LookupError:
-            raise self.garbage(f"unknown charset '{printable(enc, 40)}' in the Content-Type",
-                               "the server must send UTF-8 text") from None
-        except UnicodeDecodeError as exc:
-            raise self.garbage(f"the answer is not {enc} text (byte {exc.start} of "
-                               f"{len(self.body)})",
-                               "is the URL right? The server sent binary or wrongly "
-                               "encoded data") from None
-
     def garbage(self, detail: str, hint: str) -> HttpError:
         """An error for an answer that cannot be read as what was asked."""
         ctype = self.headers.get("content-type")
@@ -232,7 +210,7 @@ class Response:
         return HttpError(self.url, "status", self.excerpt(), hint, self.status, self.secrets)
 
 
-# --- the transport: every body bounded ------------------------------------------------
+# --- every body bounded ----------------------------------------------------------------
 
 class _TooLarge(Exception):
     def __init__(self, size: int, declared: bool):
@@ -249,27 +227,6 @@ class _CappedStream(httpx.AsyncByteStream):
             if self.seen > self.cap:
                 raise _TooLarge(self.seen, False)
             yield chunk
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-class _CappedTransport(httpx.AsyncBaseTransport):
-    """httpx's transport with every response body counted as it arrives: httpx
-    reads redirect and challenge bodies itself, where no caller could count them."""
-
-    def __init__(self, cap: int):
-        self.inner, self.cap = httpx.AsyncHTTPTransport(retries=0), cap
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        length = response.headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.cap:
-            await response.aclose()
-            raise _TooLarge(int(length), True)
-        return httpx.Response(response.status_code, headers=response.headers,
-                              stream=_CappedStream(response.stream, self.cap),
-                              extensions=response.extensions)
 
     async def aclose(self) -> None:
         await self.inner.aclose()
@@ -418,7 +375,6 @@ class Client:
             raise ValueError("the timeout must be a positive number of seconds")
         self.timeout, self.max_bytes, self.credentials = float(timeout), int(max_bytes), credentials
         self.user_agent, self.max_redirects = user_agent, max_redirects
-        self.requests = 0
         self._runner: asyncio.Runner | None = None
         self._client: httpx.AsyncClient | None = None
 
@@ -446,16 +402,23 @@ class Client:
             if creds is None or origin(request.url) not in creds.origins:
                 request.headers.pop("Authorization", None)
 
+        async def cap_body(response: httpx.Response) -> None:
+            # httpx calls this for every response, also those whose bodies it reads
+            # itself (a redirect's, a 401's), where no caller could count the bytes.
+            length = response.headers.get("content-length", "")
+            if length.isdigit() and int(length) > self.max_bytes:
+                raise _TooLarge(int(length), True)
+            response.stream = _CappedStream(response.stream, self.max_bytes)
+
         return httpx.AsyncClient(
             auth=_Auth(creds) if creds else None,
             # A total deadline is enforced around each request; no single step may
             # wait longer than it either.
             timeout=httpx.Timeout(self.timeout),
             follow_redirects=True, max_redirects=self.max_redirects,
-            transport=_CappedTransport(self.max_bytes),
             # Uncompressed answers: the size cap then bounds what is held in memory.
             headers={"User-Agent": self.user_agent, "Accept-Encoding": "identity"},
-            event_hooks={"request": [strip_foreign_credentials]},
+            event_hooks={"request": [strip_foreign_credentials], "response": [cap_body]},
             trust_env=True)
 
     def request(self, method: str, url: str, *, params=None, data=None,
@@ -470,7 +433,6 @@ class Client:
                             "(the password in PARTYKG_PASSWORD)", secrets=[password or ""])
         if self._runner is None:
             self._runner = asyncio.Runner()
-        self.requests += 1
         return self._runner.run(self._send(method, clean, params, data, content, headers))
 
     async def _send(self, method, url, params, data, content, headers) -> Response:
