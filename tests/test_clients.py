@@ -120,7 +120,7 @@ def send(h: BaseHTTPRequestHandler, status: int, data: bytes = b"", ctype: str =
         h.wfile.write(data)
 
 
-def drip(h: BaseHTTPRequestHandler, seconds: float = 60.0) -> None:
+def drip(h: BaseHTTPRequestHandler, seconds: float = 60.0, every: float = 2.0) -> None:
     """Headers, then one byte every 2 s: each read gets data well within any
     per-read timeout, the whole answer never ends within a minute."""
     body(h)
@@ -133,7 +133,7 @@ def drip(h: BaseHTTPRequestHandler, seconds: float = 60.0) -> None:
         while time.monotonic() < end:
             h.wfile.write(b" ")
             h.wfile.flush()
-            time.sleep(2)
+            time.sleep(every)
     except OSError:
         pass
 
@@ -319,6 +319,7 @@ def test_a_drip_is_cut_at_the_deadline(command):
 
 # --- a size cap ----------------------------------------------------------------------------
 
+@pytest.mark.slow   # runs the command in a subprocess
 @pytest.mark.parametrize("command", COMMANDS, indirect=True)
 def test_a_declared_huge_answer_is_refused_before_reading(command):
     with hostile(behaviour(command.name, declare_huge)) as srv:
@@ -328,6 +329,7 @@ def test_a_declared_huge_answer_is_refused_before_reading(command):
     assert not command.written()
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 @pytest.mark.parametrize("command", COMMANDS, indirect=True)
 @pytest.mark.parametrize("answer", [stream_huge, redirect_with_huge_body],
                          ids=["answer", "redirect"])
@@ -368,6 +370,7 @@ JSON_GARBAGE = {
 }
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 @pytest.mark.parametrize("command", ["link", "enrich"], indirect=True)
 @pytest.mark.parametrize("case", sorted(JSON_GARBAGE))
 def test_garbage_json_from_a_wikidata_endpoint(command, case):
@@ -394,6 +397,7 @@ XML_GARBAGE = {
 }
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 @pytest.mark.parametrize("command", ["query"], indirect=True)
 @pytest.mark.parametrize("case", sorted(XML_GARBAGE))
 def test_garbage_xml_from_an_endpoint(command, case):
@@ -404,6 +408,7 @@ def test_garbage_xml_from_an_endpoint(command, case):
     assert res.stdout == ""
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 @pytest.mark.parametrize("command", ["load"], indirect=True)
 @pytest.mark.parametrize("data, ctype, message", [
     (b"\xff\xfe<urn:a>", "application/n-triples", "Invalid UTF-8"),
@@ -416,6 +421,7 @@ def test_garbage_from_a_graph_store(command, data, ctype, message):
     assert_clean_failure(res, f"{srv.url}/store", message, "is --store the store's Graph Store")
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 def test_a_count_that_is_not_a_number(dump):
     """`load --sparql`: the count query answered with a string."""
     answer = XML_RESULTS.replace(b'datatype="http://www.w3.org/2001/XMLSchema#integer">7',
@@ -430,6 +436,7 @@ def test_a_count_that_is_not_a_number(dump):
 
 # --- refusals and broken connections ------------------------------------------------------
 
+@pytest.mark.slow   # runs the command in a subprocess
 @pytest.mark.parametrize("command, status, hint", [
     ("load", 401, "give --user and the password (PARTYKG_PASSWORD"),
     ("query", 403, "the account may not query this endpoint"),
@@ -445,6 +452,7 @@ def test_refusals_name_the_status_and_a_fix(command, status, hint):
     assert not command.written()
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 @pytest.mark.parametrize("command", COMMANDS, indirect=True)
 def test_a_reset_connection(command):
     with hostile(behaviour(command.name, reset)) as srv:
@@ -454,6 +462,7 @@ def test_a_reset_connection(command):
     assert not command.written()
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 @pytest.mark.parametrize("command", COMMANDS, indirect=True)
 def test_too_many_redirects(command):
     with hostile(lambda h, srv: send(h, 302, b"", "text/plain",
@@ -465,6 +474,7 @@ def test_too_many_redirects(command):
 
 # --- passwords: never printed, never on argv unless asked -------------------------------------
 
+@pytest.mark.slow   # runs the command in a subprocess
 @pytest.mark.parametrize("command", COMMANDS, indirect=True)
 def test_a_password_in_the_url_is_never_printed_or_written(command):
     """Nothing listens: the error names the URL without user or password."""
@@ -494,6 +504,7 @@ def store_with_basic(user: str, password: str):
     return behave
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 def test_the_password_from_the_environment(dump):
     """PARTYKG_PASSWORD: the scheme is learnt from a HEAD without a body, then the PUT
     carries the credentials (the store would close the connection otherwise)."""
@@ -507,6 +518,7 @@ def test_the_password_from_the_environment(dump):
     assert PASSWORD not in res.stdout + res.stderr and "warning" not in res.stderr
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 def test_the_password_on_the_command_line_works_with_a_warning(dump):
     with hostile(store_with_basic("historian", PASSWORD)) as srv:
         res = run("load", str(dump), "--store", srv.url + "/store", "--user", "historian",
@@ -515,6 +527,7 @@ def test_the_password_on_the_command_line_works_with_a_warning(dump):
     assert "warning: --password on the command line shows in `ps`" in text_of(res)
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 def test_the_password_from_netrc(dump, tmp_path):
     (tmp_path / ".netrc").write_text(f"machine 127.0.0.1 login historian password {PASSWORD}\n")
     (tmp_path / ".netrc").chmod(0o600)
@@ -525,6 +538,7 @@ def test_the_password_from_netrc(dump, tmp_path):
     assert srv.hits[1].headers["Authorization"] == basic("historian", PASSWORD)
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 def test_no_password_without_a_terminal_is_a_clear_error(dump):
     with hostile(store_with_basic("historian", PASSWORD)) as srv:
         res = run("load", str(dump), "--store", srv.url + "/store", "--user", "historian")
@@ -532,6 +546,7 @@ def test_no_password_without_a_terminal_is_a_clear_error(dump):
     assert srv.hits == []
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 def test_the_password_is_asked_on_a_terminal(dump):
     """On a terminal (a pseudo-terminal here), partykg asks, without echoing."""
     import pty
@@ -563,6 +578,7 @@ def test_the_password_is_asked_on_a_terminal(dump):
 
 # --- digest, as Virtuoso asks for it --------------------------------------------------------
 
+@pytest.mark.slow   # runs the command in a subprocess
 def test_digest_authentication_learnt_and_sent_with_every_put(dump):
     """A store that wants digest authentication (RFC 7616, MD5, qop=auth) and closes the
     connection on a PUT without it: the challenge is learnt from a HEAD, every
@@ -603,6 +619,7 @@ def test_digest_authentication_learnt_and_sent_with_every_put(dump):
     assert all(h.headers.get("Authorization", "").startswith("Digest ") for h in srv.hits[1:])
 
 
+@pytest.mark.slow   # runs the command in a subprocess
 def test_a_malformed_digest_challenge(dump):
     with hostile(lambda h, srv: send(h, 401, b"", "text/plain",
                                      (("WWW-Authenticate", "Digest garbage"),))) as srv:
@@ -641,3 +658,38 @@ def test_keep_alive_and_json_answers():
     assert [(a.status, json.loads(a.body)) for a in answers] == [(200, {"ok": True})] * 3
     assert [h.path for h in srv.hits] == ["/0", "/1", "/2"]
     assert len({h.client_port for h in srv.hits}) == 1      # one connection, kept alive
+
+
+def test_the_client_keeps_credentials_to_their_origin():
+    """In process (no subprocess): the same guarantee as the command-line cases."""
+    from partykg.core.http import Client, Credentials
+    with hostile(lambda h, srv: send(h, 200, b"{}", "application/json")) as b, \
+            hostile(lambda h, srv: send(h, 308, b"", "text/plain",
+                                        (("Location", b.url + "/moved"),))) as a:
+        creds = Credentials.for_urls([a.url], "historian", PASSWORD, "basic")
+        with Client(5, credentials=creds) as client:
+            resp = client.request("POST", a.url + "/x", content=b"data")
+            direct = client.request("GET", b.url + "/direct")
+    assert resp.status == direct.status == 200 and resp.final_url == b.url + "/moved"
+    assert a.authorizations() == [basic("historian", PASSWORD)]
+    assert [h.path for h in b.hits] == ["/moved", "/direct"] and b.authorizations() == []
+
+
+def test_the_client_deadline_is_for_the_whole_request():
+    from partykg.core.http import Client, HttpError
+    with hostile(lambda h, srv: drip(h, 20, every=0.3)) as srv, Client(1.5) as client:
+        start = time.monotonic()
+        with pytest.raises(HttpError) as exc:
+            client.request("GET", srv.url)
+        took = time.monotonic() - start
+    assert exc.value.kind == "timeout" and "1.5 s passed" in str(exc.value)
+    assert took < 10, took       # the drip goes on for 20 s, a byte every 0.3 s
+
+
+def test_the_client_caps_every_body():
+    from partykg.core.http import MB, Client, HttpError
+    for answer in (stream_huge, redirect_with_huge_body, declare_huge):
+        with hostile(lambda h, srv: answer(h)) as srv, Client(10, 1 * MB) as client:
+            with pytest.raises(HttpError) as exc:
+                client.request("GET", srv.url)
+        assert exc.value.kind == "too-large", answer

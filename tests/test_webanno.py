@@ -482,7 +482,8 @@ def test_yaml_line_breaks_in_quotes_survive_the_import(workdir, tmp_path, brk):
         ("vladimir-lenin", added)]
     review = _review_entries(dest)
     assert [(e["annotation"], e.get("quote")) for e in review] == [("a2", f"not in{brk}the text")]
-    assert review[0]["bodies"] == [f"purpose=commenting, type=TextualBody, value=a note{brk}on two lines"]
+    assert review[0]["bodies"] == [
+        f"purpose=commenting, type=TextualBody, value=a note{brk}on two lines"]
     assert brk not in dest.read_text(encoding="utf-8")      # escaped, never raw
 
 

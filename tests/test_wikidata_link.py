@@ -285,8 +285,8 @@ def test_no_review_or_cache_in_the_repository():
 def test_enrich_keeps_a_good_cache_against_an_endpoint_without_data(workdir, endpoint,
                                                                    tmp_path_factory):
     """An endpoint that knows none of the linked items (here a real Oxigraph server
-    holding one unrelated triple) would replace a good cache with an empty one: refused (exit 2, the cache
-    byte for byte as it was) unless --force."""
+    holding one unrelated triple) would replace a good cache with an empty one:
+    refused (exit 2, the cache byte for byte as it was) unless --force."""
     assert partykg(workdir, "enrich", "--endpoint", endpoint).returncode == 0
     cache = workdir / "data/wikidata/enrichment.yaml"
     good = cache.read_bytes()

@@ -200,7 +200,8 @@ class Response:
     def garbage(self, detail: str, hint: str) -> HttpError:
         """An error for an answer that cannot be read as what was asked."""
         ctype = self.headers.get("content-type")
-        what = f"{detail} (HTTP {self.status}, Content-Type: {printable(ctype, 80) if ctype else 'none'}"
+        shown = printable(ctype, 80) if ctype else "none"
+        what = f"{detail} (HTTP {self.status}, Content-Type: {shown}"
         if self.final_url and self.final_url != self.url:
             what += f", redirected to {self.final_url}"
         return HttpError(self.url, "garbage", what + ")", hint, self.status, self.secrets)

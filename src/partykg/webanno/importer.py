@@ -789,12 +789,14 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
-# NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks to a YAML reader.
-# PyYAML's emitter writes them raw in plain, single-quoted and block scalars,
-# where the reader then folds them into a space or "\n" (a quote no longer
-# matches its text) or, inside the commented review section, ends the comment
-# line (the rest becomes a syntax error). Only double quotes escape them
-# (\N, \L, \P), so strings holding one are written double-quoted.
+# NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks to a YAML reader
+# (and to str.splitlines), not to the "\n"-based line handling here. PyYAML's
+# emitter writes them raw outside double quotes: a NEL in a quote is read back
+# as a space (the quote no longer matches its text), and in the commented review
+# section, where each "\n"-line gets a "# ", any of them ends the comment and
+# the rest of the line is read as YAML (a syntax error, reported at the path of
+# the temporary file the import was checked in). Double quotes escape them (\N,
+# \L, \P), so strings holding one are written double-quoted.
 YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
 
 
