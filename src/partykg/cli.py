@@ -132,20 +132,20 @@ def timeout_option(default: float):
 
 def credentials(urls: list[str], user: str | None, password: str | None,
                 scheme: str = "auto"):
-    """The URLs without any user:password in them, and the credentials: --user,
-    the password from PARTYKG_PASSWORD, --password, the URL, ~/.netrc, or a prompt
-    (on a terminal only). Sent to the origins of ``urls`` only."""
+    """The URLs without any user:password in them, and the credentials (see
+    core.http.resolve_credentials: --password or PARTYKG_PASSWORD, the URL,
+    ~/.netrc, or a prompt on a terminal). Sent to the origins of ``urls`` only."""
     from click.core import ParameterSource
 
     from partykg.core.http import resolve_credentials
-    ctx = click.get_current_context()
-    if password is not None and ctx.get_parameter_source("password") == ParameterSource.COMMANDLINE:
+    source = click.get_current_context().get_parameter_source("password")
+    if password is not None and source == ParameterSource.COMMANDLINE:
         err.print("warning: --password on the command line shows in `ps` to every user of "
                   "this machine; prefer PARTYKG_PASSWORD or ~/.netrc", markup=False)
     prompt = None
     if sys.stdin.isatty():
-        def prompt() -> str:
-            return click.prompt(f"Password for {user}", hide_input=True, err=True)
+        def prompt(who: str) -> str:
+            return click.prompt(f"Password for {who}", hide_input=True, err=True)
     return resolve_credentials(urls, user, password, scheme, prompt)
 
 

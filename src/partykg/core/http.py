@@ -304,11 +304,11 @@ def resolve_credentials(urls: list[str], user: str | None, password: str | None,
                         ) -> tuple[list[str], Credentials | None]:
     """The URLs without any user:password in them, and the credentials to use.
 
-    The user is ``user`` (--user) or the one in a URL; the password is
-    ``password`` (--password or PARTYKG_PASSWORD), the one in a URL, the
-    ~/.netrc entry of the first URL's host, or ``prompt()`` (given only on a
-    terminal). Without a user, a ~/.netrc entry for the host gives both.
-    Credentials go only to the origins of ``urls``."""
+    The user is ``user`` (--user) or the one in a URL; the password, first
+    found: ``password`` (--password or PARTYKG_PASSWORD), the one in the URL,
+    the ~/.netrc entry of the first URL's host for that user, ``prompt(user)``
+    (given only on a terminal). Without a user, a ~/.netrc entry for the host
+    gives both. Credentials go only to the origins of ``urls``."""
     clean: list[str] = []
     url_user = url_password = None
     for url in urls:
@@ -335,7 +335,7 @@ def resolve_credentials(urls: list[str], user: str | None, password: str | None,
         if found is not None:
             password = found[1]
         elif prompt is not None:
-            password = prompt()
+            password = prompt(user)
         else:
             raise InputError(Problem("--user", 0, f"no password for the user '{user}'",
                                      "set the environment variable PARTYKG_PASSWORD (or add "
