@@ -32,7 +32,14 @@ from typing import Callable
 from pyoxigraph import DefaultGraph, Literal, RdfFormat, parse, serialize
 
 from partykg.core.formats import BY_NAME
-from partykg.core.http import DEFAULT_MAX_BYTES, Client, Credentials, HttpError, Response
+from partykg.core.http import (
+    DEFAULT_MAX_BYTES,
+    Client,
+    Credentials,
+    HttpError,
+    Response,
+    printable,
+)
 from partykg.sparql.remote import RESULTS_XML, read_results, read_triples, sparql_request
 
 STORE_HINT = ("is the store running and is --store the URL of its Graph Store Protocol "
@@ -108,11 +115,13 @@ def _failed(exc: HttpError) -> LoadError:
     if exc.kind == "connect":
         return LoadError(f"cannot reach the store at {exc.url}: {exc.detail}", STORE_HINT,
                          connection_lost=True)
-    if exc.kind in ("lost", "timeout"):
-        hint = ("is the store still running? see its log" if exc.kind == "lost" else
-                "the store is stalled or slow: see its log, or raise --timeout")
-        return LoadError(f"lost the connection to the store at {exc.url}: {exc.message}", hint,
-                         connection_lost=True)
+    if exc.kind == "lost":
+        return LoadError(f"lost the connection to the store at {exc.url}: {exc.detail}",
+                         "is the store still running? see its log", connection_lost=True)
+    if exc.kind == "timeout":
+        return LoadError(f"no complete answer from the store at {exc.url} within the "
+                         f"deadline: {exc.detail}", "the store is stalled or slow: see its "
+                         "log, or raise --timeout", connection_lost=True)
     return LoadError(str(exc), exc.hint)
 
 
@@ -168,10 +177,11 @@ def count_in_store(target: Target, graph: str, client: Client) -> int:
         except HttpError as exc:
             raise _failed(exc) from None
         value = rows[0][0] if isinstance(rows, list) and rows and rows[0] else None
-        if not isinstance(value, Literal) or not value.value.isdigit():
-            raise LoadError(f"{target.sparql} answered the count of {graph} with "
-                            f"{value if value is not None else 'no row'}, not a number",
-                            COUNT_HINT)
+        if not isinstance(value, Literal) or not (value.value.isascii()
+                                                  and value.value.isdigit()):
+            shown = printable(str(value), 80) if value is not None else "no row"
+            raise LoadError(f"{target.sparql} answered the count of {graph} with {shown}, "
+                            "not a number", COUNT_HINT)
         return int(value.value)
     resp = _request(client, target.graph_url(graph), "GET",
                     headers={"Accept": "application/n-triples, text/turtle;q=0.9"})
