@@ -462,7 +462,10 @@ def test_yaml_line_breaks_in_quotes_survive_the_import(workdir, tmp_path, brk):
     ann = workdir / "data/annotations/crn-2003.yaml"
     meta = yaml.safe_load(ann.read_text(encoding="utf-8"))["source"]
     text_file = workdir / "data" / meta["text"]
-    added = f"Lenin wrote it plainly,{brk}and the party listened."
+    # a text cannot hold NEL, a C1 control the build refuses in texts
+    # (tests/test_bad_input.py): there the break is tried in the review section only
+    in_text = " " if brk == "\x85" else brk
+    added = f"Lenin wrote it plainly,{in_text}and the party listened."
     text_file.write_text(text_file.read_text(encoding="utf-8") + "\n" + added + "\n",
                          encoding="utf-8")
     import hashlib

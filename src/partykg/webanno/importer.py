@@ -787,7 +787,7 @@ class Importer:
 def _not_text(value: Any, path: str = "") -> str:
     """The first place in a record holding something other than text (a JSON
     number or object where the annotation file wants a string), or ''."""
-    if isinstance(value, str) or (isinstance(value, bool) and path == "paraphrase"):
+    if isinstance(value, str) or (isinstance(value, bool) and path in ("paraphrase", "approximate")):
         return ""
     if isinstance(value, dict) and path in ("", "locator"):   # a record, or its locator
         return next((w for k, v in value.items() if (w := _not_text(v, k if not path
