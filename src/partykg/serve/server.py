@@ -62,6 +62,7 @@ DUMPS = ("partykg.trig", "partykg.nq", "partykg.ttl")
 TEXT = "text/plain; charset=utf-8"
 MAX_IRI = 2048
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+QUERY_PAGE = ("/", "/index.html")
 
 # Content negotiation tables: media type -> format name; the default is last,
 # because mimeparse breaks ties (e.g. for */*) in favour of the last entry.
@@ -235,6 +236,7 @@ class App:
         routes = [
             Route("/", self.index, methods=["GET", "HEAD"]),
             Route("/index.html", self.index, methods=["GET", "HEAD"]),
+            Route("/favicon.ico", lambda request: Response(status_code=204), methods=["GET", "HEAD"]),
             Route("/api/queries", self.api_queries, methods=["GET", "HEAD"]),
             Route("/api/stats", self.api_stats, methods=["GET", "HEAD"]),
             Route("/sparql", self.sparql_route, methods=["GET", "HEAD", "POST", "OPTIONS"]),
@@ -433,11 +435,15 @@ class Guard:
         self.app, self.owner = app, owner
         self.active = 0
 
-    def headers(self, extra_styles: str = "") -> list[tuple[bytes, bytes]]:
+    def headers(self, extra_styles: str = "", path: str = "") -> list[tuple[bytes, bytes]]:
+        csp = self.CSP.format(extra=(" " + extra_styles) if extra_styles else "")
+        if path in QUERY_PAGE:
+            # YASGUI adds style elements from its script when it draws results;
+            # scripts stay restricted to this server's files.
+            csp = csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
         out = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                (b"referrer-policy", b"no-referrer"), (b"vary", b"Accept"),
-               (b"content-security-policy",
-                self.CSP.format(extra=(" " + extra_styles) if extra_styles else "").encode())]
+               (b"content-security-policy", csp.encode())]
         if self.owner.settings.cors:
             out.append((b"access-control-allow-origin", self.owner.settings.cors.encode("latin-1")))
         return out
@@ -461,7 +467,7 @@ class Guard:
                            if k.lower() != b"x-partykg-style-hashes"]
                 styles = next((v.decode() for k, v in message.get("headers", [])
                                if k.lower() == b"x-partykg-style-hashes"), "")
-                message = {**message, "headers": headers + self.headers(styles)}
+                message = {**message, "headers": headers + self.headers(styles, scope["path"])}
             await send(message)
 
         self.active += 1
