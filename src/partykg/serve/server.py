@@ -66,11 +66,12 @@ QUERY_PAGE = ("/", "/index.html")
 
 # Content negotiation tables: media type -> format name; the default is last,
 # because mimeparse breaks ties (e.g. for */*) in favour of the last entry.
-SELECT_MEDIA = [m for name in ("xml", "csv", "tsv", "json")
-                for m in (*RESULTS[name][2], RESULTS[name][1])]
+SELECT_MEDIA = [m for name in RESULTS for m in RESULTS[name][2]] + \
+    [RESULTS[name][1] for name in ("xml", "csv", "tsv", "json")]
 SELECT_BY_MEDIA = {m: name for name in RESULTS for m in (RESULTS[name][1], *RESULTS[name][2])}
 GRAPH_NAMES = ("rdfxml", "jsonld", "ntriples", "turtle")
-GRAPH_MEDIA = [m for name in GRAPH_NAMES for m in (*BY_NAME[name].also, BY_NAME[name].media_type)]
+GRAPH_MEDIA = [m for name in GRAPH_NAMES for m in BY_NAME[name].also] + \
+    [BY_NAME[name].media_type for name in GRAPH_NAMES]
 PAGE_MEDIA = GRAPH_MEDIA + ["application/xhtml+xml", "text/html"]
 FORMAT_PARAM_SELECT = {"json", "xml", "csv", "tsv"}
 FORMAT_PARAM_GRAPH = {"turtle", "ntriples", "jsonld", "rdfxml"}
@@ -409,7 +410,10 @@ class App:
         query = queries[0]
         s = self.settings
         job = Job(query, select_fmt, graph_fmt, s.union, params.get("default-graph-uri", []),
-                  params.get("named-graph-uri", []), s.max_rows, s.max_bytes, s.allow_service)
+                  params.get("named-graph-uri", []), s.max_rows, s.max_bytes, s.allow_service,
+                  # answer with the media type the client asked for (application/json, …)
+                  select_media if select_fmt and fmt_param not in FORMAT_PARAM_SELECT else None,
+                  graph_media if graph_fmt and fmt_param not in FORMAT_PARAM_GRAPH else None)
         if s.allow_service and may_call_service(query):
             lanes = ("federation",)
         else:
@@ -448,18 +452,27 @@ class Guard:
             out.append((b"access-control-allow-origin", self.owner.settings.cors.encode("latin-1")))
         return out
 
+    async def refuse(self, send, status: int, message: str, extra: dict | None = None) -> None:
+        body = (message + "\n").encode()
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", TEXT.encode()), (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"), *(extra or {}).items(), *self.headers()]})
+        await send({"type": "http.response.body", "body": body})
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") + sum(
+            len(k) + len(v) + 4 for k, v in scope.get("headers", []))
+        if size > self.owner.settings.max_header_bytes:
+            # h11 bounds only what it buffers while a request is incomplete; a request
+            # that arrives whole in one read can be larger, so the bound is checked here.
+            return await self.refuse(send, 431, f"the request line and headers are {size} bytes, "
+                                     f"more than the limit of {self.owner.settings.max_header_bytes}")
         limit = self.owner.settings.max_concurrency
         if self.active >= limit:
-            body = (f"the server is busy ({limit} requests in progress); try again in a few "
-                    "seconds\n").encode()
-            await send({"type": "http.response.start", "status": 503, "headers": [
-                (b"content-type", TEXT.encode()), (b"content-length", str(len(body)).encode()),
-                (b"retry-after", b"5"), *self.headers()]})
-            await send({"type": "http.response.body", "body": body})
-            return
+            return await self.refuse(send, 503, f"the server is busy ({limit} requests in "
+                                     "progress); try again in a few seconds", {b"retry-after": b"5"})
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":

@@ -58,6 +58,8 @@ class Job:
     max_rows: int = 10_000
     max_bytes: int = 10_000_000
     allowed_services: tuple[str, ...] = ()
+    select_media: str | None = None     # the media type to answer with, when negotiated
+    graph_media: str | None = None
 
 
 @dataclass
@@ -73,6 +75,13 @@ class Answer:
     content_type: str
     body: bytes
     restart: bool = False     # the worker is to be replaced after this answer
+
+
+def _media(media: str | None) -> str | None:
+    if media and (media.startswith("text/") or media in ("application/n-triples",
+                                                         "application/ld+json")):
+        return media + "; charset=utf-8"
+    return media
 
 
 def text_answer(status: int, message: str) -> Answer:
@@ -158,9 +167,10 @@ def evaluate(store, job: Job) -> Answer:
                 out = _Capped(job.max_bytes)
                 parse_query_results(bytes(tsv.buf), QueryResultsFormat.TSV).serialize(out, fmt)
                 body = bytes(out.buf)
-            return Answer(200, results_content_type(job.select_format), body)
+            return Answer(200, _media(job.select_media) or results_content_type(job.select_format),
+                          body)
         if isinstance(result, QueryBoolean):
-            return Answer(200, results_content_type(job.select_format),
+            return Answer(200, _media(job.select_media) or results_content_type(job.select_format),
                           result.serialize(format=RESULTS[job.select_format][0]))
         triples = []
         for t in result:
@@ -170,7 +180,7 @@ def evaluate(store, job: Job) -> Answer:
         fmt = BY_NAME[job.graph_format]
         out = _Capped(job.max_bytes)
         serialize(triples, out, format=fmt.rdf)
-        return Answer(200, fmt.content_type, bytes(out.buf))
+        return Answer(200, _media(job.graph_media) or fmt.content_type, bytes(out.buf))
     except _TooLarge as exc:
         return _too_large(job, str(exc))
     except Exception as exc:
@@ -286,7 +296,9 @@ class QueryPool:
         self.cond = threading.Condition()
         self.idle: list[_Worker] = []
         self.waiting: list[_Waiter] = []
-        self.running: Counter = Counter()
+        self.running: Counter = Counter()   # jobs running, per client
+        self.served: dict[str, int] = {}    # per client: the turn it was last given a worker
+        self.turn = 0
         self.procs: set = set()
         self.notes: set[str] = set()     # why a worker could not be cut off the network
         self.seq = 0
@@ -335,16 +347,23 @@ class QueryPool:
     # --- scheduling ---
     def _dispatch(self) -> None:
         """Give idle workers to waiting jobs: fast lane first; among the jobs a
-        worker can take, the client with the fewest running jobs, then the oldest."""
+        worker can take, the client with the fewest running jobs, then the one
+        served longest ago (round robin between clients), then the oldest job."""
         self.idle.sort(key=lambda w: LANES.index(w.lane))
         for worker in list(self.idle):
             fits = [w for w in self.waiting if worker.lane in w.lanes and w.worker is None]
             if not fits:
                 continue
-            best = min(fits, key=lambda w: (self.running[w.client], w.seq))
+            best = min(fits, key=lambda w: (self.running[w.client],
+                                            self.served.get(w.client, 0), w.seq))
             best.worker = worker
             worker.client = best.client
             self.running[best.client] += 1
+            self.turn += 1
+            self.served[best.client] = self.turn
+            if len(self.served) > 4096:     # forget the clients served longest ago
+                for client, _ in sorted(self.served.items(), key=lambda kv: kv[1])[:2048]:
+                    del self.served[client]
             self.idle.remove(worker)
             self.waiting.remove(best)
         self.cond.notify_all()
@@ -381,6 +400,8 @@ class QueryPool:
     def run(self, job: Job | Call, client: str = "", lanes: tuple[str, ...] = ("main",)) -> Answer:
         worker = self._acquire(client, lanes)
         if worker is None:
+            if self.closed:
+                return text_answer(503, "the server is shutting down")
             return text_answer(503, f"the server is busy: no query worker was free within "
                                     f"{self.queue_timeout:g} s; try again later")
         answer, keep, died = None, worker, False
