@@ -259,6 +259,7 @@ def test_very_long_id_path_is_414(hostile):
     assert status == 414 and b"characters long" in body
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.text(max_size=300))
 def test_fuzz_id_paths(hostile, listener, text):
@@ -440,6 +441,7 @@ def test_memory_limit_per_worker(hostile):
     assert status == 200 and json.loads(body)["boolean"] is True
 
 
+@pytest.mark.slow
 def test_cheap_query_is_not_stuck_behind_heavy_ones(hostile):
     """Regression: six heavy queries queued made `ASK {}` wait 31.6 s. The fast
     lane answers it while the heavy ones still run (order, not milliseconds)."""
@@ -614,3 +616,12 @@ def test_warning_when_bound_beyond_loopback():
     assert warning and "0.0.0.0" in warning and "docs/SECURITY.md" in warning
     assert exposure_warning(Settings(host="127.0.0.1")) is None
     assert exposure_warning(Settings(host="::1")) is None
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/sparql", "query.wikidata.org/sparql"])
+def test_allow_service_must_be_an_http_url(url):
+    from click.testing import CliRunner
+
+    from partykg.cli import main
+    result = CliRunner().invoke(main, ["serve", "--allow-service", url])
+    assert result.exit_code == 2 and f"'{url}' is not an http(s) URL" in result.output
