@@ -625,3 +625,29 @@ def test_allow_service_must_be_an_http_url(url):
     from partykg.cli import main
     result = CliRunner().invoke(main, ["serve", "--allow-service", url])
     assert result.exit_code == 2 and f"'{url}' is not an http(s) URL" in result.output
+
+
+def test_light_query_check_is_right_under_concurrency():
+    """Regression: rdflib's parser is not thread-safe; the request threads that
+    classify queries for the fast lane got wrong answers (ASK {} queued behind
+    six heavy queries). Parses are one at a time now."""
+    from partykg.sparql.policy import analyse, is_light
+    queries = [HEAVY] * 12 + ["ASK {}", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"] * 3
+    expected = [is_light(q) for q in queries]
+    results: dict[int, object] = {}
+
+    def classify(i, q):
+        try:
+            results[i] = (is_light(q), analyse(q).joins)
+        except Exception as exc:  # noqa: BLE001 - recorded, then asserted below
+            results[i] = exc
+
+    threads = [threading.Thread(target=classify, args=(i, q)) for i, q in enumerate(queries)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [results[i] for i in range(len(queries))] == [
+        (light, 3 if q == HEAVY else (0 if q == "ASK {}" else 1))
+        for q, light in zip(queries, expected)]
+    assert expected == [False] * 12 + [True, True] * 3

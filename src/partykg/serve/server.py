@@ -149,6 +149,11 @@ class App:
             "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
             for s in re.findall(r"<style>(.*?)</style>", self.ontology_html, flags=re.S))
         self.limiter = anyio.CapacityLimiter(max(8, settings.max_concurrency))
+        # Import rdflib's SPARQL parser now: imported first by several request
+        # threads at once, a thread could see it half-initialised and take a
+        # light query for a heavy one (measured: ASK {} queued behind six heavy
+        # queries on a fresh server).
+        is_light("ASK {}")
         self.pool = QueryPool(str(proj.nquads), settings.workers, settings.timeout,
                               fast_workers=settings.fast_workers,
                               federation=bool(settings.allow_service),

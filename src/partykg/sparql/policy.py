@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -47,11 +48,17 @@ class Analysis:
     unbounded_paths: bool       # a * or + property path
 
 
+# rdflib's parser (pyparsing) is not thread-safe: parsed by several threads at
+# once, queries come back wrong or as errors (measured). One parse at a time.
+_PARSE = threading.Lock()
+
+
 def _algebra(query: str):
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
     try:
-        return translateQuery(parseQuery(query))
+        with _PARSE:
+            return translateQuery(parseQuery(query))
     except RecursionError:
         raise Refused("the query is nested too deeply to be checked by this endpoint; "
                       "flatten its groups") from None
