@@ -72,10 +72,11 @@ def test_export_counts_match_the_build(exported, built):
         coll = json.loads((exported / sid / "collection.jsonld").read_text())
         s = manifest["sources"][sid]
         assert coll["total"] == len(items) == sum(
-            s[k] for k in ("claims", "quotations", "citations", "links", "mentions"))
+            s[k] for k in ("claims", "quotations", "citations", "links", "mentions", "quantities"))
         kinds = [t for a in items for t in a["type"] if t.startswith("pkg:")]
         assert kinds.count("pkg:Claim") == s["claims"]
         assert kinds.count("pkg:Mention") == s["mentions"]
+        assert kinds.count("pkg:Quantity") == s["quantities"]
         assert kinds.count("pkg:Agreement") + kinds.count("pkg:Contradiction") == s["links"]
 
 
@@ -244,6 +245,7 @@ def normal(src) -> dict:
             "quotations": [_strip(q) for q in src.quotations],
             "citations": [_strip(c) for c in src.citations],
             "links": [_strip(x) for x in src.links],
+            "quantities": [_strip(x) for x in src.quantities],
             "mentions": sorted((m.entity, m.span.start, m.span.end) for m in src.mentions)}
 
 

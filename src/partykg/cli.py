@@ -476,8 +476,8 @@ def import_annotations_cmd(proj: Project, file: Path, source_id: str, output: Pa
 @click.pass_obj
 @handles_errors
 def coverage(proj: Project, only: tuple[str, ...], check: bool, fmt: str) -> None:
-    """Names in the texts that no mention covers, and near-matches of registry
-    names (misspellings).
+    """Names in the texts that no mention covers, near-matches of registry
+    names (misspellings), and the claims of each source with and without a stance.
 
     Each unreviewed capitalised name is either an entity to add to the
     registry (or an alias, or an explicit mention), or a non-entity to record
@@ -505,7 +505,12 @@ def coverage(proj: Project, only: tuple[str, ...], check: bool, fmt: str) -> Non
                      ([f.name, str(f.count), str(f.first_line), ", ".join(f.near)]
                       for f in findings), out)
     err.print(f"{total} unreviewed name(s)")
-    if check and total:
+    from partykg.check.coverage import stance_coverage
+    from partykg.model.inputs import load_inputs
+    stances = [s for s in stance_coverage(load_inputs(proj)[1]) if not only or s.source in only]
+    if fmt != "yaml":
+        render.stance_coverage(stances, out)
+    if check and (total or not all(s.ok for s in stances)):
         sys.exit(EXIT_NONCONFORMING)
 
 

@@ -141,3 +141,15 @@ def validation_report(report: Report, fmt: str, console: Console) -> None:
                 console.print(f'    passage: "{passage}"', markup=False)
     console.print(f"\n{'conforms (warnings only)' if report.conforms else 'does not conform'}: "
                   f"{len(report.results)} result(s)")
+
+
+def stance_coverage(rows, console: Console) -> None:
+    """Per source: claims with a stance on the theses ("stance"), without one but
+    reviewed on purpose with `no_stance:` ("none"), and stance-less claims still to
+    review."""
+    table("claims and their stances on the theses",
+          [("source", {"no_wrap": True}), ("claims", {"justify": "right"}),
+           ("stance", {"justify": "right"}), ("none", {"justify": "right"}),
+           ("none %", {"justify": "right"}), ("to review", {"overflow": "fold"})],
+          ([r.source, str(r.claims), str(r.with_stance), str(r.reviewed_without),
+            f"{r.share_without:.0%}", ", ".join(r.unreviewed) or "-"] for r in rows), console)

@@ -519,9 +519,14 @@ def _stances_and_evidence(corp: Corpus, claims, quotations, citations, events_wo
     rng = corp.rng
     local = [q["id"] for q in quotations] + [c["id"] for c in citations]
     for i, c in enumerate(claims):
+        taken: set[str] = set()
         for stance in ("supports", "opposes", "qualifies"):
             if corp.acc.take(stance, RATES[f"{stance}_per_claim"] / 1.08):
-                c[stance] = sorted(rng.sample(corp.theses, 2 if rng.random() < 0.08 else 1))
+                picked = rng.sample(corp.theses, 2 if rng.random() < 0.08 else 1)
+                # one stance per thesis and claim (the loader refuses two)
+                if fresh := sorted(t for t in picked if t not in taken):
+                    c[stance] = fresh
+                    taken.update(fresh)
         evidence = []
         for _ in range(corp.acc.take("evidence", RATES["evidence_per_claim"])):
             if rng.random() < RATES["local_evidence"] and (local or i):

@@ -116,3 +116,41 @@ def coverage_report(proj) -> dict[str, list[Finding]]:
 
 def lower_words(texts) -> set[str]:
     return {w for t in texts for w in re.findall(r"\b[a-z][\w’'-]*", t)}
+
+
+MAX_STANCELESS = 0.15  # share of stance-less claims a source may have unless each is reviewed
+
+
+@dataclass(frozen=True)
+class StanceCoverage:
+    """How many of a source's claims take a stance on the theses."""
+    source: str
+    claims: int
+    with_stance: int
+    reviewed_without: int      # no stance, with the reason recorded (`no_stance:`)
+    unreviewed: tuple[str, ...]  # no stance and no reason: ids to review
+
+    @property
+    def without(self) -> int:
+        return self.claims - self.with_stance
+
+    @property
+    def share_without(self) -> float:
+        return self.without / self.claims if self.claims else 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Every stance-less claim reviewed, or at most 15 % of them stance-less."""
+        return not self.unreviewed or self.share_without <= MAX_STANCELESS
+
+
+def stance_coverage(sources) -> list[StanceCoverage]:
+    out = []
+    for s in sources:
+        with_stance = [c for c in s.claims if any(c.stance.values())]
+        reviewed = [c for c in s.claims if not any(c.stance.values()) and c.no_stance]
+        unreviewed = tuple(c.id for c in s.claims
+                           if not any(c.stance.values()) and not c.no_stance)
+        out.append(StanceCoverage(s.id, len(s.claims), len(with_stance), len(reviewed),
+                                  unreviewed))
+    return out

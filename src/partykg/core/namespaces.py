@@ -125,3 +125,19 @@ def collection_iri(base: str, source_id: str) -> str:
 def page_iri(base: str, source_id: str, n: int) -> str:
     """Page n of a source's Web Annotation collection."""
     return f"{collection_iri(base, source_id)}/page/{n}"
+
+
+def basis_iri(base: str, owner: str, fact: str, n: int) -> str:
+    """The n-th basis (1-based) of one fact of a registry entry (or a membership):
+    ``<base>id/basis/bolsheviks--part_of-1``."""
+    return entity_iri(base, "basis", f"{owner}--{fact.replace('_', '-')}-{n}")
+
+
+def quantity_iri(base: str, global_id: str) -> str:
+    """A number a source states: ``<base>id/quantity/mandel-1970-x01``."""
+    return entity_iri(base, "quantity", global_id)
+
+
+def discrepancy_iri(base: str, key: str, n: int) -> str:
+    """The n-th recorded disagreement (1-based) between a text and a registry entry."""
+    return entity_iri(base, "discrepancy", f"{key}-{n}")

@@ -88,6 +88,7 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None
         stats["sources"][src.id] = {
             "claims": len(src.claims), "quotations": len(src.quotations),
             "citations": len(src.citations), "links": len(src.links),
+            "quantities": len(src.quantities),
             "mentions": len(mentions),
             "entities_mentioned": len({m.entity for m in mentions}),
         }

@@ -12,7 +12,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from partykg.core.namespaces import (
     CHECKSUM,
@@ -21,19 +21,22 @@ from partykg.core.namespaces import (
     QUOTE_SELECTOR,
     TARGET,
     WIKIDATA_ENTITY,
+    basis_iri,
     claim_link_iri,
+    discrepancy_iri,
     entity_iri,
     graph_iri,
     membership_iri,
     mention_iri,
     part_iri,
+    quantity_iri,
     wikidata_link_iri,
 )
 from partykg.model.anchor import Span
-from partykg.model.annotations import Anchored, Source, format_locator
+from partykg.model.annotations import MODES, Anchored, Source, format_locator
 from partykg.model.fields import date_precision
 from partykg.model.mentions import Mention
-from partykg.model.registry import Entity, Registry
+from partykg.model.registry import Basis, Entity, Registry
 
 XSD = PREFIXES["xsd"]
 DATE_TYPES = {"year": XSD + "gYear", "month": XSD + "gYearMonth", "day": XSD + "date"}
@@ -83,7 +86,7 @@ class Emitter:
     index: dict[str, Where] = field(default_factory=dict)
     graph: NamedNode | None = None
 
-    def add(self, s: NamedNode, p: str, o) -> None:
+    def add(self, s: NamedNode | BlankNode, p: str, o) -> None:
         if isinstance(o, str):
             o = N(o)
         self.quads.append(Quad(s, N(p), o, self.graph))
@@ -106,13 +109,17 @@ def emit_registry(em: Emitter, registry: Registry) -> None:
     for ent in registry.entities.values():
         s = ref(ent.key)
         em.index[s.value] = Where(ent.file, ent.line)
+        facts: dict[str, list[tuple[str, object]]] = {}
         em.add(s, "rdf:type", "pkg:" + ent.cls)
+        if "type" in ent.values:
+            facts["type"] = [("rdf:type", N("pkg:" + ent.cls))]
         em.add(s, "rdfs:label", en(ent.name))
         for alias in ent.aliases:
             if alias != ent.name:
                 em.add(s, "skos:altLabel", en(alias))
         if ent.description:
             em.add(s, "schema:description", en(ent.description))
+            facts["description"] = [("schema:description", en(ent.description))]
         if ent.qid:
             emit_link(em, ent, s)
         for qid in ent.candidates:
@@ -122,10 +129,9 @@ def emit_registry(em: Emitter, registry: Registry) -> None:
             if val is None:
                 continue
             for item in val if isinstance(val, list) else [val]:
-                if prop in DATE_PROPS:
-                    em.add(s, prop, date_literal(item))
-                else:
-                    em.add(s, prop, ref(item))
+                obj = date_literal(item) if prop in DATE_PROPS else ref(item)
+                em.add(s, prop, obj)
+                facts.setdefault(fname, []).append((prop, obj))
         for i, m in enumerate(ent.members, 1):
             ms = NamedNode(membership_iri(em.base, ent.key, i))
             em.index[ms.value] = Where(ent.file, m["_line"])
@@ -138,45 +144,147 @@ def emit_registry(em: Emitter, registry: Registry) -> None:
             for fname, prop in (("start", "schema:startDate"), ("end", "schema:endDate")):
                 if fname in m:
                     em.add(ms, prop, date_literal(m[fname]))
+            for n, b in enumerate(m["_basis"], 1):
+                em.add(ms, "pkg:hasBasis", emit_basis(em, registry, b, ms.value.rsplit("/", 1)[1],
+                                                      "membership", n))
+        for fact, triples in facts.items():
+            emit_fact_bases(em, registry, ent, s, fact, triples)
+        for n, d in enumerate(ent.disputed, 1):
+            emit_discrepancy(em, ent, s, d, facts.get(d["fact"], []), n)
+    emit_theses(em, registry)
+
+
+def emit_theses(em: Emitter, registry: Registry) -> None:
+    """The thesis scheme (SKOS): the debate's questions at the top, propositions under
+    them; deprecated theses keep resolving, pointing to their replacements."""
     scheme = em.iri("thesis", "scheme")
     em.add(scheme, "rdf:type", "skos:ConceptScheme")
-    em.add(scheme, "skos:prefLabel", en("Central theses of the debate on party and spontaneity"))
+    em.add(scheme, "skos:prefLabel", en("Questions and theses of the debate on party and "
+                                         "spontaneity"))
     for t in registry.theses.values():
         s = thesis_node(em, t.key)
         em.index[s.value] = Where(t.file, t.line)
-        em.add(s, "rdf:type", "pkg:Thesis")
+        em.add(s, "rdf:type", "pkg:Question" if t.question else "pkg:Thesis")
         em.add(s, "skos:prefLabel", en(t.label))
         em.add(s, "rdfs:label", en(t.label))
         em.add(s, "skos:definition", en(t.definition))
         em.add(s, "skos:inScheme", scheme)
         if t.broader:
             em.add(s, "skos:broader", thesis_node(em, t.broader))
-        else:
+            em.add(thesis_node(em, t.broader), "skos:narrower", s)
+        elif not t.deprecated:
             em.add(s, "skos:topConceptOf", scheme)
             em.add(scheme, "skos:hasTopConcept", s)
+        if t.formulated_in:
+            em.add(s, "pkg:formulatedIn", entity_node(em, registry, t.formulated_in))
+        if t.classic:
+            em.add(s, "skos:historyNote", en(t.classic))
+        if t.note:
+            em.add(s, "skos:editorialNote", en(t.note))
+        if t.deprecated:
+            em.add(s, "owl:deprecated", typed(True, "xsd:boolean"))
+            for r in t.replaced_by:
+                em.add(s, "dcterms:isReplacedBy", thesis_node(em, r))
+
+
+BASIS_CLASSES = {"text": "pkg:TextBasis", "reference": "pkg:ReferenceBasis",
+                 "wikidata": "pkg:WikidataBasis", "editorial": "pkg:EditorialBasis"}
+
+
+def emit_basis(em: Emitter, registry: Registry, b: Basis, owner: str, fact: str,
+               n: int) -> NamedNode:
+    """One basis of a registry fact, as a resource of its own: the passage that states
+    it (anchored like a claim), the work and locator, the Wikidata item, or the
+    annotators' justification."""
+    s = NamedNode(basis_iri(em.base, owner, fact, n))
+    em.index[s.value] = Where(b.file, b.line, b.source)
+    em.add(s, "rdf:type", BASIS_CLASSES[b.kind])
+    if b.kind == "text":
+        doc = em.iri("source", b.source)
+        em.add(s, "pkg:basisSource", doc)
+        if b.span is not None and b.text is not None:
+            emit_span_text(em, s, doc, b.text, b.span)
+    elif b.kind == "reference":
+        em.add(s, "pkg:basisWork", entity_node(em, registry, b.work))
+        if b.locator:
+            em.add(s, "pkg:locator", Literal(format_locator(b.locator)))
+    elif b.kind == "wikidata":
+        em.add(s, "pkg:basisItem", NamedNode(WIKIDATA_ENTITY + b.qid))
+    else:
+        em.add(s, "pkg:editorialReason", en(b.note))
+    return s
+
+
+def emit_discrepancy(em: Emitter, ent: Entity, s: NamedNode, d: dict,
+                     triples: list[tuple[str, object]], n: int) -> None:
+    """A text that contradicts a fact of the record: both are kept. The text's
+    assertion is a claim of its author; the record keeps the fact with its basis;
+    the discrepancy names both (the claim pkg:disputesRecordOf the entity; the
+    registry's fact is pkg:correctedFact of the discrepancy)."""
+    x = NamedNode(discrepancy_iri(em.base, ent.key, n))
+    em.index[x.value] = Where(ent.file, d["_line"])
+    claim = em.iri("claim", d["claim"])
+    em.add(x, "rdf:type", "pkg:Discrepancy")
+    em.add(x, "pkg:recordEntity", s)
+    for prop, obj in triples:
+        em.add(x, "pkg:recordProperty", prop)
+        em.add(x, "pkg:recordValue", obj)
+    em.add(x, "pkg:textClaim", claim)
+    em.add(x, "pkg:discrepancyNote", en(d["note"]))
+    em.add(claim, "pkg:disputesRecordOf", s)
+
+
+def emit_fact_bases(em: Emitter, registry: Registry, ent: Entity, s: NamedNode, fact: str,
+                    triples: list[tuple[str, object]]) -> None:
+    """Each triple of a fact annotated with its bases as an OWL 2 axiom annotation
+    (owl:Axiom with annotatedSource/Property/Target): the published graph stays
+    OWL 2 DL, and one pattern on the axiom finds the basis of any fact."""
+    bases = [emit_basis(em, registry, b, ent.key, fact, n)
+             for n, b in enumerate(ent.basis.get(fact, []), 1)]
+    if not bases:
+        return
+    for i, (prop, obj) in enumerate(triples, 1):
+        ax = BlankNode(f"fact-{ent.key}-{fact.replace('_', '-')}-{i}")
+        em.add(ax, "rdf:type", "owl:Axiom")
+        em.add(ax, "owl:annotatedSource", s)
+        em.add(ax, "owl:annotatedProperty", prop)
+        em.add(ax, "owl:annotatedTarget", obj)
+        for b in bases:
+            em.add(ax, "pkg:factBasis", b)
+
+
+LINK_PROPS = {"exact": "owl:sameAs", "close": "skos:closeMatch"}
 
 
 def emit_link(em: Emitter, ent: Entity, s: NamedNode) -> None:
-    """owl:sameAs to the entity's Wikidata item, and the link's provenance as a
-    reified rdf:Statement: its evidence, and for links accepted in the review
-    file who accepted it (prov:wasAttributedTo) and when (dcterms:dateAccepted)."""
+    """The link to the entity's Wikidata item: owl:sameAs when the item is the same
+    entity, skos:closeMatch (with the reason) for historical states, periods and near
+    matches. Its provenance is an OWL 2 axiom annotation on that triple (the graph
+    stays OWL 2 DL): the evidence, and for links accepted in the review file who
+    accepted it and when. The axiom carries the IRI <base>id/wikidata-link/KEY
+    (pkg:linkRecord), which names the link in reports and in the VoID linkset."""
     item = NamedNode(WIKIDATA_ENTITY + ent.qid)
-    em.add(s, "owl:sameAs", item)
+    prop = LINK_PROPS[ent.match]
+    em.add(s, prop, item)
     link = NamedNode(wikidata_link_iri(em.base, ent.key))
     file, line = ent.qid_where or (ent.file, ent.line)
     em.index[link.value] = Where(file, line)
-    em.add(link, "rdf:type", "rdf:Statement")
-    em.add(link, "rdf:subject", s)
-    em.add(link, "rdf:predicate", "owl:sameAs")
-    em.add(link, "rdf:object", item)
-    em.add(link, "pkg:linkEvidence", Literal(ent.qid_evidence))
+    ax = BlankNode(f"link-{ent.key}")
+    em.add(ax, "rdf:type", "owl:Axiom")
+    em.add(ax, "owl:annotatedSource", s)
+    em.add(ax, "owl:annotatedProperty", prop)
+    em.add(ax, "owl:annotatedTarget", item)
+    em.add(ax, "pkg:linkRecord", link)
+    em.add(ax, "pkg:linkEvidence", Literal(ent.qid_evidence))
+    if ent.match_reason:
+        em.add(ax, "pkg:matchReason", en(ent.match_reason))
     if ent.qid_by:
         reviewer = em.iri("reviewer", slug(ent.qid_by))
-        em.add(link, "prov:wasAttributedTo", reviewer)
+        em.add(ax, "pkg:acceptedBy", reviewer)
         em.add(reviewer, "rdf:type", "prov:Agent")
         em.add(reviewer, "foaf:name", Literal(ent.qid_by))
     if ent.qid_on:
-        em.add(link, "dcterms:dateAccepted", typed(ent.qid_on, "xsd:date"))
+        em.add(ax, "dcterms:dateAccepted", typed(ent.qid_on, "xsd:date"))
 
 
 def slug(text: str) -> str:
@@ -200,18 +308,23 @@ KIND_FIELDS: dict[str, dict[str, str]] = {
 
 
 def emit_span(em: Emitter, s: NamedNode, source: Source, span: Span) -> None:
+    emit_span_text(em, s, em.iri("source", source.id), source.text, span)
+
+
+def emit_span_text(em: Emitter, s: NamedNode, doc: NamedNode, text: str, span: Span) -> None:
+    """The passage of ``s`` as a Web Annotation target: quote and position selectors."""
     target = NamedNode(part_iri(s.value, TARGET))
     qsel = NamedNode(part_iri(s.value, QUOTE_SELECTOR))
     psel = NamedNode(part_iri(s.value, POSITION_SELECTOR))
     em.add(s, "oa:hasTarget", target)
     em.add(target, "rdf:type", "oa:SpecificResource")
-    em.add(target, "oa:hasSource", em.iri("source", source.id))
+    em.add(target, "oa:hasSource", doc)
     em.add(target, "oa:hasSelector", qsel)
     em.add(target, "oa:hasSelector", psel)
     em.add(qsel, "rdf:type", "oa:TextQuoteSelector")
-    em.add(qsel, "oa:exact", Literal(span.exact(source.text)))
-    em.add(qsel, "oa:prefix", Literal(span.prefix(source.text)))
-    em.add(qsel, "oa:suffix", Literal(span.suffix(source.text)))
+    em.add(qsel, "oa:exact", Literal(span.exact(text)))
+    em.add(qsel, "oa:prefix", Literal(span.prefix(text)))
+    em.add(qsel, "oa:suffix", Literal(span.suffix(text)))
     em.add(psel, "rdf:type", "oa:TextPositionSelector")
     em.add(psel, "oa:start", typed(span.start, "xsd:nonNegativeInteger"))
     em.add(psel, "oa:end", typed(span.end, "xsd:nonNegativeInteger"))
@@ -270,11 +383,21 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
     local |= {q.id: em.iri("quotation", source.global_id(q.id)) for q in source.quotations}
     local |= {c.id: em.iri("citation", source.global_id(c.id)) for c in source.citations}
 
+    authors = meta.get("authors") or ([meta["publisher"]] if "publisher" in meta else [])
     for c in source.claims:
         s = _annotation(em, local[c.id], source, c, "Claim")
         em.add(s, "pkg:claimant", ref(c.claimant))
+        em.add(s, "pkg:attributionMode", "pkg:" + MODES[c.mode])
+        for key in c.asserted_by or authors:
+            em.add(s, "pkg:assertedBy", ref(key))
         em.add(s, "pkg:statedIn", doc)
         em.add(s, "pkg:paraphrase", en(c.paraphrase))
+        if c.date:
+            em.add(s, "pkg:viewDate", date_literal(c.date))
+            if c.date_span is not None:
+                em.add(s, "pkg:viewDateText", Literal(c.date_span.exact(source.text)))
+        if c.no_stance:
+            em.add(s, "pkg:noStanceReason", en(c.no_stance))
         for key in c.about:
             em.add(s, "schema:about", thesis_node(em, key) if key in registry.theses else ref(key))
         for stance, keys in c.stance.items():
@@ -292,6 +415,17 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
         if q.work:
             em.add(s, "pkg:citedWork", ref(q.work))
         em.add(s, "pkg:isParaphrase", typed(q.is_paraphrase, "xsd:boolean"))
+        if q.via:
+            em.add(s, "pkg:quotedVia", ref(q.via))
+        if q.occasion:
+            occ = NamedNode(part_iri(s.value, "occasion"))
+            em.add(s, "pkg:originalOccasion", occ)
+            em.add(occ, "rdf:type", "pkg:Occasion")
+            em.add(occ, "rdfs:label", en(q.occasion))
+            if q.occasion_date:
+                em.add(occ, "schema:startDate", date_literal(q.occasion_date))
+            if q.occasion_event:
+                em.add(occ, "schema:superEvent", ref(q.occasion_event))
         emit_locator(em, s, q.locator, q.edition, q.note)
         if q.span is not None:
             emit_span(em, s, source, q.span)
@@ -314,6 +448,27 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
         em.add(s, "pkg:justification", en(link.justification))
         em.add(a, prop, b)
         em.add(b, prop, a)
+    for x in source.quantities:
+        s = NamedNode(quantity_iri(em.base, source.global_id(x.id)))
+        passage = x.span.exact(source.text) if x.span else None
+        em.index[s.value] = Where(source.file, x.line, source.id, passage)
+        em.add(s, "rdf:type", "pkg:Quantity")
+        em.add(s, "rdfs:label", en(f"{x.value} {x.counts}"))
+        em.add(s, "schema:value", typed(x.value, "xsd:decimal" if "." in x.value
+                                        else "xsd:integer"))
+        em.add(s, "schema:unitText", en(x.counts))
+        em.add(s, "pkg:isApproximate", typed(x.approximate, "xsd:boolean"))
+        em.add(s, "pkg:givenIn", doc)
+        if x.of:
+            em.add(s, "pkg:countOf", ref(x.of))
+        if x.date:
+            em.add(s, "pkg:quantityDate", date_literal(x.date))
+        if x.place:
+            em.add(s, "schema:location", ref(x.place))
+        if x.claim:
+            em.add(local[x.claim], "pkg:statesQuantity", s)
+        if x.span is not None:
+            emit_span(em, s, source, x.span)
     emit_claim_mentions(em, registry, source, local, mentions)
     for i, m in enumerate(mentions, 1):
         s = NamedNode(mention_iri(em.base, source.id, i))

@@ -34,11 +34,12 @@ from partykg.core.namespaces import (
     collection_iri,
     entity_iri,
     mention_iri,
+    quantity_iri,
     page_iri,
 )
 from partykg.core.paths import Project
 from partykg.model.anchor import Span
-from partykg.model.annotations import Citation, Quotation, Source, format_locator
+from partykg.model.annotations import MODES, Citation, Quotation, Source, format_locator
 from partykg.model.mentions import Mention, find_mentions, name_pattern
 from partykg.model.registry import Registry
 from partykg.rdf.emit import STANCE_PROPS
@@ -50,6 +51,13 @@ EXTRA_CONTEXT: dict[str, Any] = {
     "pkg": PKG,
     "cito": CITO,
     "pkg:claimant": {"@type": "@id"},
+    "pkg:attributionMode": {"@type": "@id"},
+    "pkg:assertedBy": {"@type": "@id"},
+    "pkg:quotedVia": {"@type": "@id"},
+    "pkg:countOf": {"@type": "@id"},
+    "pkg:statedInClaim": {"@type": "@id"},
+    "schema:location": {"@type": "@id"},
+    "schema:superEvent": {"@type": "@id"},
     "pkg:speaker": {"@type": "@id"},
     "pkg:hasEvidence": {"@type": "@id", "@container": "@list"},
     "pkg:stance": {"@type": "@id"},
@@ -60,7 +68,8 @@ CONTEXT = [ANNO_CONTEXT, EXTRA_CONTEXT]
 DEFAULT_PAGE_SIZE = 100
 # Our record kind -> the pkg: class added to the annotation's types.
 KIND_TYPES = {"mention": "pkg:Mention", "claim": "pkg:Claim", "quotation": "pkg:Quotation",
-              "citation": "pkg:Citation", "agrees": "pkg:Agreement",
+              "citation": "pkg:Citation", "quantity": "pkg:Quantity",
+              "agrees": "pkg:Agreement",
               "contradicts": "pkg:Contradiction"}
 
 
@@ -143,6 +152,15 @@ class Exporter:
                                "purpose": "tagging", "pkg:stance": STANCE_PROPS[stance]})
         anno = self.annotation(self.local[c.id], "claim", "describing", c.span, bodies)
         anno["pkg:claimant"] = self.ref(c.claimant)
+        anno["pkg:attributionMode"] = "pkg:" + MODES[c.mode]
+        if c.asserted_by:
+            anno["pkg:assertedBy"] = [self.ref(k) for k in c.asserted_by]
+        if c.date:
+            anno["pkg:viewDate"] = c.date
+            if c.date_span is not None:
+                anno["pkg:viewDateText"] = c.date_span.exact(self.src.text)
+        if c.no_stance:
+            anno["pkg:noStanceReason"] = c.no_stance
         if c.evidence:
             anno["pkg:hasEvidence"] = [self.local.get(k) or self.ref(k) for k in c.evidence]
         self.given(c, anno)
@@ -175,9 +193,37 @@ class Exporter:
             anno.update(self.locator(q))
         anno["pkg:speaker"] = self.ref(q.speaker)
         anno["pkg:isParaphrase"] = q.is_paraphrase
+        if q.via:
+            anno["pkg:quotedVia"] = self.ref(q.via)
+        if q.occasion:
+            occ = {"type": "pkg:Occasion", "rdfs:label": q.occasion}
+            if q.occasion_date:
+                occ["schema:startDate"] = q.occasion_date
+            if q.occasion_event:
+                occ["schema:superEvent"] = self.ref(q.occasion_event)
+            anno["pkg:originalOccasion"] = occ
         if q.note:
             anno["pkg:noteMarker"] = q.note
         self.given(q, anno)
+        return anno
+
+    def quantity(self, x) -> dict[str, Any]:
+        """A number the text states: a describing annotation whose body is the value."""
+        body = {"type": "TextualBody", "purpose": "describing", "format": "text/plain",
+                "value": f"{x.value} {x.counts}", "language": self.src.meta["language"]}
+        anno = self.annotation(quantity_iri(self.base, self.src.global_id(x.id)), "quantity",
+                               "describing", x.span, [body])
+        anno["schema:value"] = x.value
+        anno["schema:unitText"] = x.counts
+        anno["pkg:isApproximate"] = x.approximate
+        for key, prop in (("of", "pkg:countOf"), ("place", "schema:location")):
+            if getattr(x, key):
+                anno[prop] = self.ref(getattr(x, key))
+        if x.date:
+            anno["pkg:quantityDate"] = x.date
+        if x.claim:
+            anno["pkg:statedInClaim"] = self.local[x.claim]
+        self.given(x, anno)
         return anno
 
     def citation(self, c: Citation) -> dict[str, Any]:
@@ -204,6 +250,7 @@ class Exporter:
         citations and links as in the annotation file, then mentions in reading order."""
         out = [self.claim(c) for c in self.src.claims]
         out += [self.quotation(q) for q in self.src.quotations]
+        out += [self.quantity(x) for x in self.src.quantities]
         out += [self.citation(c) for c in self.src.citations]
         out += [self.link(link) for link in self.src.links]
         out += [self.mention(i, m) for i, m in enumerate(mentions, 1)]

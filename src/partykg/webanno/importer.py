@@ -31,7 +31,7 @@ from partykg.core.files import write_atomic
 from partykg.core.namespaces import PKG, PREFIXES, entity_iri
 from partykg.core.paths import Project
 from partykg.model.anchor import Span, explain_miss, find_all, line_of
-from partykg.model.annotations import Source, load_source
+from partykg.model.annotations import MODES, Source, load_source
 from partykg.model.mentions import find_mentions, name_pattern
 from partykg.model.registry import Registry
 from partykg.rdf.emit import STANCE_PROPS
@@ -39,8 +39,10 @@ from partykg.rdf.emit import STANCE_PROPS
 WIKIDATA_RE = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/(Q[1-9][0-9]*)$")
 STANCES = {v.partition(":")[2]: k for k, v in STANCE_PROPS.items()}  # supportsThesis -> supports
 LOCATOR_KEYS = ("volume", "chapter", "page", "pages")
-SECTIONS = ("claims", "quotations", "citations", "links", "mentions")
-OUR_TYPES = {"Mention", "Claim", "Quotation", "Citation", "Agreement", "Contradiction"}
+SECTIONS = ("claims", "quotations", "citations", "links", "mentions", "quantities")
+OUR_TYPES = {"Mention", "Claim", "Quotation", "Citation", "Quantity", "Agreement",
+             "Contradiction"}
+MODE_NAMES = {v: k for k, v in MODES.items()}
 # The report: how each target was anchored, and what became of each body.
 ANCHORS = ("resolved", "re-anchored", "disambiguated", "unresolved", "document")
 RESULTS = ("imported", "derived", "unresolved", "unknown-body", "ignored")
@@ -444,6 +446,8 @@ class Importer:
             self.quotation(anno, ident, loc)
         elif kind == "Citation":
             self.citation(anno, ident, loc)
+        elif kind == "Quantity":
+            self.quantity(anno, ident, loc)
         elif kind == "Mention" and anno.get("pkg:detection") == "explicit" and loc:
             self.mentions(anno, ident, loc, explicit=True)
         elif loc is None:
@@ -466,8 +470,11 @@ class Importer:
         if not local or not claimant or not para or loc is None:
             return self._bad(a, ident, "claim", loc, "needs an id of this source, a known "
                              "pkg:claimant, a describing TextualBody and a passage")
-        rec: dict[str, Any] = {"id": local, "claimant": claimant,
-                               **self.span_fields(a, loc.span), "paraphrase": para}
+        rec: dict[str, Any] = {"id": local, "claimant": claimant}
+        mode = MODE_NAMES.get(_local_name(a.get("pkg:attributionMode", "")))
+        if mode:
+            rec["mode"] = mode
+        rec |= {**self.span_fields(a, loc.span), "paraphrase": para}
         about: list[str] = []
         stance: dict[str, list[str]] = {}
         for b in bodies:
@@ -500,6 +507,15 @@ class Importer:
                 evidence.append(key)
         if evidence:
             rec["evidence"] = evidence
+        asserted = [k for k in (self.key_of(i) for i in as_list(a.get("pkg:assertedBy"))) if k]
+        if asserted:
+            rec["asserted_by"] = asserted
+        if a.get("pkg:noStanceReason"):
+            rec["no_stance"] = str(a["pkg:noStanceReason"])
+        if a.get("pkg:viewDate"):
+            rec["date"] = str(a["pkg:viewDate"])
+            if a.get("pkg:viewDateText"):
+                rec["date_quote"] = str(a["pkg:viewDateText"])
         self.result.records["claims"].append(rec)
         self._record_row(ident, f"claim {local}", loc)
 
@@ -540,8 +556,43 @@ class Importer:
         self._work(a, ident, loc, rec)
         if "pkg:noteMarker" in a:
             rec["note"] = a["pkg:noteMarker"]
+        via = self.key_of(a.get("pkg:quotedVia", "")) if a.get("pkg:quotedVia") else None
+        if via:
+            rec["via"] = via
+        occ = a.get("pkg:originalOccasion")
+        if isinstance(occ, dict) and occ.get("rdfs:label"):
+            rec["occasion"] = str(occ["rdfs:label"])
+            if occ.get("schema:startDate"):
+                rec["occasion_date"] = str(occ["schema:startDate"])
+            event = self.key_of(occ.get("schema:superEvent", "")) if occ.get(
+                "schema:superEvent") else None
+            if event:
+                rec["occasion_event"] = event
         self.result.records["quotations"].append(rec)
         self._record_row(ident, f"quotation {local}", loc)
+
+    def quantity(self, a: dict[str, Any], ident: str, loc: Located | None) -> None:
+        local = self.local_of(ident, "quantity")
+        if not local or loc is None or "schema:value" not in a or "schema:unitText" not in a:
+            return self._bad(a, ident, "quantity", loc, "needs an id of this source, "
+                             "schema:value, schema:unitText and a passage")
+        rec: dict[str, Any] = {"id": local, **self.span_fields(a, loc.span),
+                               "value": str(a["schema:value"])}
+        if a.get("pkg:isApproximate") is True:
+            rec["approximate"] = True
+        rec["counts"] = str(a["schema:unitText"])
+        for prop, key in (("pkg:countOf", "of"), ("schema:location", "place")):
+            found = self.key_of(a[prop]) if a.get(prop) else None
+            if found:
+                rec[key] = found
+        if a.get("pkg:quantityDate"):
+            rec["date"] = str(a["pkg:quantityDate"])
+        claim = self.local_of(a["pkg:statedInClaim"], "claim") if a.get("pkg:statedInClaim") \
+            else None
+        if claim:
+            rec["claim"] = claim
+        self.result.records["quantities"].append(rec)
+        self._record_row(ident, f"quantity {local}", loc)
 
     def citation(self, a: dict[str, Any], ident: str, loc: Located | None) -> None:
         local = self.local_of(ident, "citation")
@@ -659,6 +710,15 @@ def _body_iri(b: Any) -> tuple[str | None, str | None]:
     if isinstance(value, str):
         return None, value
     return None, None
+
+
+def _local_name(iri: Any) -> str:
+    """The local name of a pkg: CURIE or IRI (pkg:OwnView -> OwnView)."""
+    s = str(iri)
+    for head in ("pkg:", PKG):
+        if s.startswith(head):
+            return s[len(head):]
+    return ""
 
 
 def _body_summary(b: Any) -> str:
