@@ -651,3 +651,15 @@ def test_light_query_check_is_right_under_concurrency():
         (light, 3 if q == HEAVY else (0 if q == "ASK {}" else 1))
         for q, light in zip(queries, expected)]
     assert expected == [False] * 12 + [True, True] * 3
+
+
+def test_entity_pages_run_under_the_time_limit(built):
+    """Regression: entity pages ran in the server process, outside the time
+    limit. They run in the query workers now: with a limit shorter than the
+    page takes to draw, the page is stopped with the same 503 as a query."""
+    server, url = serve_in_thread(built, timeout=0.02, workers=1, fast_workers=0)
+    try:
+        status, _, body = http(url + "/id/person/vladimir-lenin", headers={"Accept": "text/html"})
+        assert status == 503 and b"time limit of 0.02 s" in body
+    finally:
+        server.shutdown()
