@@ -35,7 +35,7 @@ import socket
 import sys
 import threading
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
@@ -103,7 +103,6 @@ class Settings:
     max_header_bytes: int = 16_384        # request line and headers, bytes
     public_url: str | None = None         # the endpoint's public address, for the service description
     isolate: bool = True                  # query workers without network when the system allows
-    extra: dict = field(default_factory=dict)
 
 
 def etag_match(header: str | None, etag: str) -> bool:
