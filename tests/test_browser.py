@@ -23,6 +23,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+pytestmark = pytest.mark.external   # Debian chromium and chromium-driver
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -236,6 +238,12 @@ def test_query_page_works_offline(browser, server_url):
     assert outside == []
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
+    # ... and all of it under the server's Content-Security-Policy: a violation
+    # (a CDN script, an inline script) would be one of the errors above.
+    with _opener.open(server_url + "/", timeout=WAIT) as response:
+        csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "default-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
 
 
 def test_lenin_page(browser, server_url, shots):
@@ -257,5 +265,11 @@ def test_lenin_page(browser, server_url, shots):
                   "/following-sibling::ul[1]//a[normalize-space() = 'mandel-1970-c01']")
     assert claim, "no link mandel-1970-c01 in the list under 'Claims about …'"
     assert claim[0].get_attribute("href") == server_url + "/id/claim/mandel-1970-c01"
+
+    # The page (a Jinja2 template with its stylesheet from /static) breaks no rule
+    # of its Content-Security-Policy, which allows no inline style or script.
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    assert browser.execute_script(
+        "return getComputedStyle(document.querySelector('h1')).fontFamily").startswith("Georgia")
 
     full_page_screenshot(browser, shots / "lenin-page.png", LENIN_PAGE_SHOT)

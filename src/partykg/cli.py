@@ -278,40 +278,74 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; anything but 127.0.0.1 exposes the server to the network.")
+              help="Address to bind; anything but loopback exposes the server to the network "
+                   "(a warning is printed; see docs/SECURITY.md).")
 @click.option("--port", default=7878, show_default=True, type=int)
 @click.option("--timeout", default=10.0, show_default=True, type=float,
-              help="Time limit of one query, in seconds.")
+              help="Time limit of one query or entity page, in seconds.")
 @click.option("--max-rows", default=10_000, show_default=True, type=int,
               help="Largest result (rows or triples) the endpoint returns.")
+@click.option("--max-bytes", default=10_000_000, show_default=True, type=int,
+              help="Largest result document the endpoint returns, in bytes.")
 @click.option("--workers", default=2, show_default=True, type=int,
-              help="Query worker processes (queries run in parallel up to this number).")
+              help="Query worker processes of the main lane (queries run in parallel up to "
+                   "this number).")
+@click.option("--fast-workers", default=1, show_default=True, type=int,
+              help="Extra workers that take only light jobs (entity pages, trivial queries), "
+                   "so that these never wait behind heavy queries.")
+@click.option("--worker-memory", default=1024, show_default=True, type=int, metavar="MB",
+              help="Memory one query may use in its worker, beyond the loaded store; "
+                   "0 for no limit.")
+@click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
+              help="A SERVICE endpoint that queries may call (repeatable), e.g. "
+                   "https://query.wikidata.org/sparql; every other SERVICE is refused.")
+@click.option("--queue-timeout", default=30.0, show_default=True, type=float,
+              help="Longest wait for a free query worker, in seconds (then 503).")
+@click.option("--max-concurrency", default=64, show_default=True, type=int,
+              help="Requests in progress at once; more are answered 503 at once.")
+@click.option("--header-timeout", default=10.0, show_default=True, type=float,
+              help="Seconds from connecting (or from the last response) to a complete request "
+                   "line and headers; idle keep-alive connections close after it too.")
+@click.option("--body-timeout", default=30.0, show_default=True, type=float,
+              help="Seconds for a whole request body to arrive.")
+@click.option("--max-body", default=1_000_000, show_default=True, type=int,
+              help="Largest request body (a POSTed query), in bytes.")
+@click.option("--public-url", metavar="URL",
+              help="The server's public address (e.g. behind a reverse proxy), used in the "
+                   "service description instead of the Host header.")
 @click.option("--cors", metavar="ORIGIN", help="Send Access-Control-Allow-Origin: ORIGIN (e.g. *).")
 @click.option("--no-union", is_flag=True,
               help="Make the default graph empty instead of the union of the named graphs.")
 @click.pass_obj
 @handles_errors
-def serve(proj: Project, host: str, port: int, timeout: float, max_rows: int, workers: int,
-          cors: str | None, no_union: bool) -> None:
+def serve(proj: Project, host: str, port: int, timeout: float, max_rows: int, max_bytes: int,
+          workers: int, fast_workers: int, worker_memory: int, allow_service: tuple[str, ...],
+          queue_timeout: float, max_concurrency: int, header_timeout: float,
+          body_timeout: float, max_body: int, public_url: str | None, cors: str | None,
+          no_union: bool) -> None:
     """Serve the graph: query page at /, SPARQL endpoint at /sparql, a page for
     every IRI under the base (/id/…), the ontology at /ontology.
 
-    Builds first when the output is missing or out of date. Read-only.
+    Builds first when the output is missing or out of date. Read-only; SERVICE
+    only to the --allow-service endpoints. Limits and threat model: docs/SECURITY.md.
     """
     from partykg.serve.server import Settings, make_server
+    for url in allow_service:
+        if not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"'{url}' is not an http(s) URL", param_hint="--allow-service")
     ensure_built(proj)
+    settings = Settings(host=host, port=port, timeout=timeout, max_rows=max_rows,
+                        workers=workers, cors=cors, union=not no_union, max_bytes=max_bytes,
+                        worker_memory_mb=worker_memory or None, fast_workers=fast_workers,
+                        allow_service=tuple(allow_service), queue_timeout=queue_timeout,
+                        max_concurrency=max_concurrency, header_timeout=header_timeout,
+                        body_timeout=body_timeout, max_body=max_body, public_url=public_url)
     with stage("loading the store and starting query workers"):
-        server, app = make_server(proj, Settings(host, port, timeout, max_rows, workers, cors,
-                                                 not no_union))
-    url = f"http://{host}:{server.server_address[1]}/"
+        server, _ = make_server(proj, settings)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{server.port}/"
     out.print(f"partykg is serving at {url}  (SPARQL endpoint: {url}sparql; Ctrl-C stops)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        app.close()
+    server.serve_forever()
 
 
 @main.command()
