@@ -137,7 +137,14 @@ def test_query_page_lists_every_query_and_shows_statistics(browser, server_url):
     assert browser.title == "partykg — SPARQL query page"
 
     elements = browser.find_elements(By.CSS_SELECTOR, "[data-query-name]")
-    assert [e.get_attribute("data-query-name") for e in elements] == [q["name"] for q in queries]
+
+    def group(q):  # the page's sections, in their order (groupOf in app.js)
+        tags = q["tags"]
+        if "violation" in tags or q["name"].endswith("-violation"):
+            return 2
+        return 1 if ("needs-internet" in tags or "federated" in tags) else 0
+    shown = [q["name"] for q in sorted(queries, key=lambda q: (group(q), q["name"]))]
+    assert [e.get_attribute("data-query-name") for e in elements] == shown
     for q in queries:
         item = browser.find_element(By.ID, f"query-{q['name']}")
         assert q["summary"] in item.text

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from pyoxigraph import NamedNode, Store, Variable
 
-from partykg.core.namespaces import PKG, PREFIXES, all_prefixes
+from partykg.core.namespaces import PKG, PREFIXES, all_prefixes, graph_iri
 from partykg.core.formats import BY_NAME
 from partykg.sparql.pool import Answer, text_answer
 
@@ -152,7 +152,7 @@ class Pages:
         mentions = [{"doc": self.link(r["doc"]), "pre": r["pre"].value, "exact": r["exact"].value,
                      "suf": r["suf"].value} for r in self.q(MENTIONS, iri)]
         related = [(self.link(r["s"]), self.curie(r["p"].value))
-                   for r in self.q(RELATED, iri, registry=self.base + "graph/registry")]
+                   for r in self.q(RELATED, iri, registry=graph_iri(self.base, "registry"))]
         return self.page(
             "entity.html", name, name=name, iri=iri,
             kinds=", ".join(sorted(self.curie(t) for t in types)) or "resource",

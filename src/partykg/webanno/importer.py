@@ -28,7 +28,7 @@ import yaml
 
 from partykg.core.errors import Collector, InputError, Problem
 from partykg.core.files import write_atomic
-from partykg.core.namespaces import PKG, PREFIXES, entity_iri
+from partykg.core.namespaces import PKG, PREFIXES, entity_iri, id_space
 from partykg.core.paths import Project
 from partykg.model.anchor import Span, explain_miss, find_all, line_of
 from partykg.model.annotations import MODES, Source, load_source
@@ -390,7 +390,7 @@ class Importer:
     # IRIs ----------------------------------------------------------------------------------
     def split(self, iri: str) -> tuple[str, str] | None:
         """(kind, key) of one of our data IRIs."""
-        head = self.base + "id/"
+        head = id_space(self.base)
         if isinstance(iri, str) and iri.startswith(head):
             kind, _, key = iri[len(head):].partition("/")
             if key:
