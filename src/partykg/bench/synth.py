@@ -47,39 +47,39 @@ from partykg.core.files import atomic_dir
 # Measured with `profile()` on data/ (5 sources, 454 claims, 150,037 characters,
 # 329 registry entities); tests/test_synth.py compares them with the real data.
 RATES = {
-    "chars_per_claim": 330,        # text length per claim
-    "quotations_per_claim": 0.225,
-    "citations_per_claim": 0.040,
-    "links_per_claim": 0.546,
-    "cross_source_links": 0.306,   # share of links that join claims of two sources
-    "agreeing_links": 0.496,       # agrees vs contradicts
-    "mentions_per_claim": 2.18,
-    "mentions_in_claims": 0.54,    # share of mentions inside a claim's passage
+    "chars_per_claim": 311,        # text length per claim
+    "quotations_per_claim": 0.212,
+    "citations_per_claim": 0.037,
+    "links_per_claim": 0.600,
+    "cross_source_links": 0.398,   # share of links that join claims of two sources
+    "agreeing_links": 0.550,       # agrees vs contradicts
+    "mentions_per_claim": 2.05,
+    "mentions_in_claims": 0.542,    # share of mentions inside a claim's passage
     "explicit_mentions": 0.167,
-    "entities_per_claim": 0.82,    # distinct entities mentioned in a source, per claim
-    "registry_per_claim": 0.725,   # registry entities per claim of the corpus
-    "about_per_claim": 1.87,
-    "evidence_per_claim": 0.65,
+    "entities_per_claim": 0.772,    # distinct entities mentioned in a source, per claim
+    "registry_per_claim": 0.687,   # registry entities per claim of the corpus
+    "about_per_claim": 1.76,
+    "evidence_per_claim": 0.61,
     "local_evidence": 0.71,        # evidence that is a quotation, citation or claim of the file
-    "supports_per_claim": 0.59,
-    "opposes_per_claim": 0.10,
-    "qualifies_per_claim": 0.04,
-    "claims_by_author": 0.36,
+    "supports_per_claim": 0.728,
+    "opposes_per_claim": 0.120,
+    "qualifies_per_claim": 0.075,
+    "claims_by_author": 0.357,
     "quotations_with_work": 0.725,
     "quotations_with_locator": 0.49,
     "aliases_per_entity": 0.48,
     "undetected_entities": 0.14,   # detect: false (named by explicit mentions only)
     "memberships_per_entity": 0.094,
 }
-KIND_SHARES = {"organization": 81, "event": 64, "person": 59, "place": 52, "work": 49,
-               "group": 24}
+KIND_SHARES = {"organization": 81, "event": 64, "person": 60, "place": 52, "work": 49,
+               "group": 25}
 # Claims per source in the real corpus, in file order: synthetic sources cycle
 # through these weights, so a corpus has a few long and several short texts.
-SOURCE_WEIGHTS = (31, 19, 197, 30, 177)
+SOURCE_WEIGHTS = (34, 19, 211, 30, 188)
 # Quads of a build per claim, and fixed quads (ontology, scheme, theses):
 # calibrated on builds of synthetic corpora (see docs/SYNTHETIC.md).
-QUADS_PER_CLAIM = 67.0
-FIXED_QUADS = 660
+QUADS_PER_CLAIM = 80.0
+FIXED_QUADS = 680
 
 FILLER = """party class workers masses struggle revolution organisation movement theory
 practice leadership strike council union question history tradition discipline
@@ -426,8 +426,9 @@ def generate_source(corp: Corpus, index: int, n_claims: int, data: Path,
         claimant = author if acc.take("by author", RATES["claims_by_author"]) else rng.choice(agents)
         extra = round(rng.expovariate(1 / (RATES["about_per_claim"] - in_claim)))
         about = [e.key for e in named] + [rng.choice(pool).key for _ in range(extra)]
-        claims.append({"id": f"c{k:03d}", "claimant": claimant.key, "item": Item(start, sent),
-                       "about": list(dict.fromkeys(about))})
+        mode = "own" if claimant is author else rng.choice(("reported", "ascribed", "own"))
+        claims.append({"id": f"c{k:03d}", "claimant": claimant.key, "mode": mode,
+                       "item": Item(start, sent), "about": list(dict.fromkeys(about))})
     while w.unmentioned:  # every entity of the pool is named at least once
         w.sentence(12, [w.unmentioned.pop() for _ in range(min(3, len(w.unmentioned)))])
     all_works = works or corp.by_kind["work"]
@@ -462,7 +463,7 @@ def generate_source(corp: Corpus, index: int, n_claims: int, data: Path,
     lines.append(f"  responds_to: {ylist(responds)}")
     for c in claims:
         c["paraphrase"] = yq(_words(rng, 12).capitalize() + ".")
-    _section(lines, text, "claims", claims, ("id", "claimant", "item", "paraphrase", "about",
+    _section(lines, text, "claims", claims, ("id", "claimant", "mode", "item", "paraphrase", "about",
                                               "supports", "opposes", "qualifies", "evidence"))
     _section(lines, text, "quotations", quotations,
              ("id", "speaker", "item", "paraphrase", "work", "locator"))
@@ -519,14 +520,12 @@ def _stances_and_evidence(corp: Corpus, claims, quotations, citations, events_wo
     rng = corp.rng
     local = [q["id"] for q in quotations] + [c["id"] for c in citations]
     for i, c in enumerate(claims):
-        taken: set[str] = set()
+        taken: set[str] = set()  # a claim takes one stance on a thesis, never two
         for stance in ("supports", "opposes", "qualifies"):
             if corp.acc.take(stance, RATES[f"{stance}_per_claim"] / 1.08):
-                picked = rng.sample(corp.theses, 2 if rng.random() < 0.08 else 1)
-                # one stance per thesis and claim (the loader refuses two)
-                if fresh := sorted(t for t in picked if t not in taken):
-                    c[stance] = fresh
-                    taken.update(fresh)
+                free = [t for t in corp.theses if t not in taken]
+                c[stance] = sorted(rng.sample(free, 2 if rng.random() < 0.08 else 1))
+                taken.update(c[stance])
         evidence = []
         for _ in range(corp.acc.take("evidence", RATES["evidence_per_claim"])):
             if rng.random() < RATES["local_evidence"] and (local or i):
@@ -578,6 +577,9 @@ def _section(lines: list[str], text: str, name: str, items: list[dict],
 
 # --- registry, faults, the whole folder ---------------------------------------
 
+SYNTHETIC_BASIS = "made up by the synthetic corpus generator"
+
+
 def _registry_files(corp: Corpus, data: Path) -> dict[str, int]:
     """Write data/registry/*.yaml; return the line of every entity and membership."""
     from partykg.model.registry import KINDS
@@ -588,18 +590,25 @@ def _registry_files(corp: Corpus, data: Path) -> dict[str, int]:
         for e in corp.by_kind[kind]:
             where[e.key] = len(lines) + 1
             lines += [f"{e.key}:", f"  name: {yq(e.name)}"]
+            facts = []
             if e.aliases:
                 lines.append(f"  aliases: {ylist(yq(a) for a in e.aliases)}")
             if e.kind == "group" or corp.rng.random() < 0.74:
                 lines.append(f"  description: {yq(f'synthetic {e.kind}, a made-up stand-in')}")
+                facts.append("description")
             if not e.detect:
                 lines.append("  detect: false")
             if e.type:
                 lines.append(f"  type: {e.type}")
+                facts.append("type")
             for fname, val in e.fields.items():
                 val = ylist(val) if isinstance(val, list) else (
                     yq(val) if fname in DATE_FIELDS else val)
                 lines.append(f"  {fname}: {val}")
+                facts.append(fname)
+            if facts:  # every fact says where it comes from, as in the real registry
+                lines.append("  basis:")
+                lines += [f"    {f}: {{editorial: {SYNTHETIC_BASIS}}}" for f in facts]
             if e.members:
                 lines.append("  members:")
                 for i, m in enumerate(e.members, 1):
@@ -608,6 +617,7 @@ def _registry_files(corp: Corpus, data: Path) -> dict[str, int]:
                     for fname, val in m.items():
                         lines.append(f"{lead}{fname}: {yq(val) if fname in DATE_FIELDS else val}")
                         lead = "      "
+                    lines.append(f"      basis: {{editorial: {SYNTHETIC_BASIS}}}")
         (data / "registry" / spec.file).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return where
 
@@ -664,7 +674,10 @@ def generate(out: str | Path, triples: int, seed: int, faults: int = 0,
         raise InputError(Problem("--triples", 0, "ask for at least 1000 triples and "
                                  "0 or more faults", "e.g. --triples 10000 --faults 5"))
     theses_file = root / "data" / "theses.yaml"
-    theses = sorted(load_yaml(theses_file, str(theses_file)) or {})
+    # stances are taken on the live propositions of the scheme (not its questions,
+    # not deprecated theses)
+    theses = sorted(k for k, v in (load_yaml(theses_file, str(theses_file)) or {}).items()
+                    if not v.get("question") and not v.get("deprecated"))
     rng = random.Random(seed)
     corp = Corpus(rng, theses)
     sizes = plan_sizes(triples)
@@ -680,7 +693,10 @@ def generate(out: str | Path, triples: int, seed: int, faults: int = 0,
             (data / sub).mkdir(parents=True)
         for name in ("ontology", "shapes", "queries"):
             shutil.copytree(root / name, tmp / name)
-        shutil.copyfile(theses_file, data / "theses.yaml")
+        # the scheme as it is, less the classic works it names (not in a made-up registry)
+        (data / "theses.yaml").write_text("".join(
+            line for line in theses_file.read_text(encoding="utf-8").splitlines(keepends=True)
+            if not line.startswith("  formulated_in:")), encoding="utf-8")
         done = []
         for i, n in enumerate(sizes):
             src = generate_source(corp, i, n, data, i in lang_at)
