@@ -43,8 +43,30 @@ def built_copy(folder: Path, only: str | None = None) -> Path:
     for other in (folder / "data/annotations").glob("*.yaml"):
         if only is not None and other.name != only:
             other.unlink()
+    if only is not None:  # its links to claims of the sources left out go too
+        kept = folder / "data/annotations" / only
+        kept.write_text(without_links_beyond(kept.read_text(encoding="utf-8"),
+                                             (Path(only).stem,)), encoding="utf-8")
     build(project(folder, folder / "out"))
     return folder
+
+
+def without_links_beyond(text: str, kept: tuple[str, ...]) -> str:
+    """The annotation file less its links to claims of sources not in the copy (the
+    fuzz tests keep two small sources; both also link to the two large ones)."""
+    head, sep, rest = text.partition("\nlinks:\n")
+    if not sep:
+        return text
+    lines = rest.split("\n")
+    end = next((i for i, line in enumerate(lines) if line and not line.startswith(" ")),
+               len(lines))
+    blocks = "\n".join(lines[:end]).split("\n  - type: ")
+    keep = [blocks[0]]
+    for block in blocks[1:]:
+        claims = block.split("claims: [", 1)[1].split("]", 1)[0].split(", ")
+        if all("-c" not in c or c.rsplit("-c", 1)[0] in kept for c in claims):
+            keep.append(block)
+    return head + sep + "\n  - type: ".join(keep).rstrip("\n") + "\n" + "\n".join(lines[end:])
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+pytestmark = pytest.mark.external   # Debian chromium and chromium-driver
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -135,7 +137,14 @@ def test_query_page_lists_every_query_and_shows_statistics(browser, server_url):
     assert browser.title == "partykg — SPARQL query page"
 
     elements = browser.find_elements(By.CSS_SELECTOR, "[data-query-name]")
-    assert [e.get_attribute("data-query-name") for e in elements] == [q["name"] for q in queries]
+
+    def group(q):  # the page's sections, in their order (groupOf in app.js)
+        tags = q["tags"]
+        if "violation" in tags or q["name"].endswith("-violation"):
+            return 2
+        return 1 if ("needs-internet" in tags or "federated" in tags) else 0
+    shown = [q["name"] for q in sorted(queries, key=lambda q: (group(q), q["name"]))]
+    assert [e.get_attribute("data-query-name") for e in elements] == shown
     for q in queries:
         item = browser.find_element(By.ID, f"query-{q['name']}")
         assert q["summary"] in item.text
@@ -236,6 +245,12 @@ def test_query_page_works_offline(browser, server_url):
     assert outside == []
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
+    # ... and all of it under the server's Content-Security-Policy: a violation
+    # (a CDN script, an inline script) would be one of the errors above.
+    with _opener.open(server_url + "/", timeout=WAIT) as response:
+        csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "default-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
 
 
 def test_lenin_page(browser, server_url, shots):
@@ -257,5 +272,11 @@ def test_lenin_page(browser, server_url, shots):
                   "/following-sibling::ul[1]//a[normalize-space() = 'mandel-1970-c01']")
     assert claim, "no link mandel-1970-c01 in the list under 'Claims about …'"
     assert claim[0].get_attribute("href") == server_url + "/id/claim/mandel-1970-c01"
+
+    # The page (a Jinja2 template with its stylesheet from /static) breaks no rule
+    # of its Content-Security-Policy, which allows no inline style or script.
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    assert browser.execute_script(
+        "return getComputedStyle(document.querySelector('h1')).fontFamily").startswith("Georgia")
 
     full_page_screenshot(browser, shots / "lenin-page.png", LENIN_PAGE_SHOT)

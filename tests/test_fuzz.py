@@ -16,6 +16,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import without_links_beyond
+
 from partykg.core.errors import Collector, InputError
 from partykg.core.paths import project
 from partykg.model.anchor import AnchorError, anchor, explain_miss
@@ -163,24 +165,6 @@ def small(tmp_path_factory):
         (ROOT / ANN).read_text(encoding="utf-8"), ("crn-2003", "mandel-1970"))
 
 
-def without_links_beyond(text: str, kept: tuple[str, ...]) -> str:
-    """The annotation file less its links to claims of sources not in the copy (the
-    fuzz tests keep two small sources; both also link to the two large ones)."""
-    head, sep, rest = text.partition("\nlinks:\n")
-    if not sep:
-        return text
-    lines = rest.split("\n")
-    end = next((i for i, line in enumerate(lines) if line and not line.startswith(" ")),
-               len(lines))
-    blocks = "\n".join(lines[:end]).split("\n  - type: ")
-    keep = [blocks[0]]
-    for block in blocks[1:]:
-        claims = block.split("claims: [", 1)[1].split("]", 1)[0].split(", ")
-        if all("-c" not in c or c.rsplit("-c", 1)[0] in kept for c in claims):
-            keep.append(block)
-    return head + sep + "\n  - type: ".join(keep).rstrip("\n") + "\n" + "\n".join(lines[end:])
-
-
 def load_or_problems(folder: Path, loaded, content: str | bytes) -> list:
     """Load the file: the problems found (none when it loads). Any exception
     other than InputError fails the test."""
@@ -224,6 +208,93 @@ def test_random_yaml_document_loads_or_reports_placed_problems(small, doc):
 def test_random_bytes_load_or_report_placed_problems(small, raw):
     folder, loaded, _ = small
     assert_placed(load_or_problems(folder, loaded, raw))
+
+
+# --- hostile YAML and texts (issue 14) ----------------------------------------------
+# The loader raises InputError and nothing else, whatever the file holds: aliases
+# and anchors, merge keys, tags, deep nesting, escapes of control, invisible and
+# bidirectional characters, several documents, odd line breaks.
+
+HOSTILE = TOKENS + ["&x ", "*x", "&x [*x]", "<<: *x", "!!python/object/apply:os.system ",
+                    "!!str ", "!!binary ", "!!timestamp ", "!!float ", "---\n", "...\n",
+                    '"\\e"', '"\\0"', '"\\u200b"', '"\\x85"', '"\\ud800"', '"\\U0010ffff"',
+                    "\u202e", "\u200b", "\u2066", "\x85", "\u2028", "\r\n", "\r", "[" * 40,
+                    "]" * 40, "{a: " * 40, "- " * 40, "? ", "2003-13-45", "Q" + "9" * 40,
+                    "name: ", "label: ", "broader: ", "part_of: ", "aliases: ", "\n  ",
+                    "\n    ", "x" * 300]
+
+
+@st.composite
+def hostile_yaml(draw) -> str:
+    parts = draw(st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=6)),
+                          max_size=40))
+    return "".join(parts)
+
+
+@FUZZ
+@given(text=hostile_yaml())
+def test_load_yaml_raises_only_input_errors(small, text):
+    """Any text: a document with line numbers, or InputError naming the file."""
+    from partykg.model.yamlload import load_yaml
+    folder, _, _ = small
+    path = folder / "hostile.yaml"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    try:
+        load_yaml(path, "hostile.yaml")
+    except InputError as exc:
+        for p in exc.problems:
+            assert p.file == "hostile.yaml" and p.message and p.hint, p
+
+
+def problems_of_registry(folder: Path, name: str, text: str) -> list:
+    """Load the registry with ``text`` as data/``name``; the problems (never another
+    exception than InputError)."""
+    path = folder / "data" / name
+    original = path.read_bytes()
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    try:
+        errors = Collector()
+        load_registry(folder / "data", folder, errors)
+        return errors.problems
+    except InputError as exc:
+        return exc.problems
+    finally:
+        path.write_bytes(original)
+
+
+@settings(FUZZ, max_examples=80)   # each example loads the whole registry
+@given(text=hostile_yaml())
+def test_hostile_theses_file_reports_placed_problems(small, text):
+    folder, _, _ = small
+    for p in problems_of_registry(folder, "theses.yaml", text):
+        assert p.file.endswith(".yaml") and p.message and p.hint, p
+
+
+@settings(FUZZ, max_examples=80)   # each example loads the whole registry
+@given(data=st.data())
+def test_mutated_registry_file_reports_placed_problems(small, data):
+    folder, _, _ = small
+    original = (folder / "data/registry/places.yaml").read_text(encoding="utf-8")
+    text = data.draw(st.one_of(mutated(original), hostile_yaml()))
+    for p in problems_of_registry(folder, "registry/places.yaml", text):
+        assert p.file.endswith(".yaml") and p.message and p.hint, p
+
+
+@FUZZ
+@given(text=st.text(max_size=300) | st.binary(max_size=300).map(
+    lambda b: b.decode("latin1")))
+def test_any_source_text_loads_or_reports_placed_problems(small, text):
+    """Any text in place of a source text (controls, invisible characters, NUL):
+    the quotes anchor or the problems are placed; nothing else is raised."""
+    folder, loaded, original = small
+    registry, _ = loaded
+    txt = folder / "data/sources/001_dd90202b6122d386.txt"
+    before = txt.read_bytes()
+    txt.write_bytes(text.encode("utf-8", "surrogatepass"))
+    try:
+        assert_placed(load_or_problems(folder, loaded, original))
+    finally:
+        txt.write_bytes(before)
 
 
 def snapshot(folder: Path) -> dict[str, str]:

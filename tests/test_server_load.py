@@ -18,6 +18,8 @@ from partykg.bench import loadtest
 
 LIMIT = 10      # the server's time limit per query, in seconds
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def server(built):

@@ -1,13 +1,16 @@
 """The release in real triple stores: Oxigraph server (PyPI `oxigraph`) and
 OpenLink Virtuoso (Debian `virtuoso-opensource`), each started on 127.0.0.1
 with a throwaway database, loaded with `partykg load` over the Graph Store
-Protocol, queried with SPARQLWrapper, and stopped at the end.
+Protocol (partykg's HTTP client, digest authentication for Virtuoso, basic
+through nginx), queried with partykg's client and, independently, with
+SPARQLWrapper, and stopped at the end.
 
 Every ready-made query must give the same rows on the embedded store, on
 Oxigraph server and on Virtuoso (row order ignored; see remote.comparable)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,21 +22,29 @@ from partykg.publish.gsp import read_graphs
 from partykg.sparql.query import list_queries, run_query
 from partykg.sparql.remote import comparable, run_remote
 
+pytestmark = [pytest.mark.external, pytest.mark.slow]   # Oxigraph server, Virtuoso, nginx
+
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = list_queries(ROOT / "queries")
 WIKIDATA = "https://query.wikidata.org/sparql"
 
 
-def partykg(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "partykg.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
+def partykg(*args: str, cwd: Path = ROOT, password: str | None = None
+            ) -> subprocess.CompletedProcess:
+    """Run the command; a password goes in PARTYKG_PASSWORD, as users are told to."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARTYKG_")}
+    if password is not None:
+        env["PARTYKG_PASSWORD"] = password
+    return subprocess.run([sys.executable, "-m", "partykg.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL)
 
 
-def load_args(store, dump: Path) -> list[str]:
-    args = ["load", str(dump), "--store", store.gsp]
+def load(store, dump: Path, *extra: str) -> subprocess.CompletedProcess:
+    args = ["load", str(dump), "--store", store.gsp, *extra]
     if store.user:
-        args += ["--user", store.user, "--password", store.password]
-    return args
+        return partykg(*args, "--user", store.user, password=store.password)
+    return partykg(*args)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +60,7 @@ def graphs(dump) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def oxigraph(dump):
     with oxigraph_server() as store:
-        res = partykg(*load_args(store, dump))
+        res = load(store, dump)
         assert res.returncode == 0, res.stderr
         yield store
 
@@ -57,7 +68,7 @@ def oxigraph(dump):
 @pytest.fixture(scope="module")
 def virtuoso(dump):
     with virtuoso_server() as store:
-        res = partykg(*load_args(store, dump))
+        res = load(store, dump)
         assert res.returncode == 0, res.stderr
         # Federated queries: Virtuoso lets the anonymous SPARQL account call
         # SERVICE only after these grants (Virtuoso's documented set-up).
@@ -86,7 +97,7 @@ def test_release_loads_with_every_triple(name, request, graphs):
 @pytest.mark.parametrize("name", ["oxigraph", "virtuoso"])
 def test_loading_twice_replaces_rather_than_duplicates(name, request, dump, graphs):
     store = request.getfixturevalue(name)
-    res = partykg(*load_args(store, dump))
+    res = load(store, dump)
     assert res.returncode == 0, res.stderr
     assert "13,369" in res.stdout          # the Ratcliffe graph, counted in the store
     for graph, n in graphs.items():
@@ -126,7 +137,7 @@ def test_anonymous_write_to_virtuoso_is_refused(virtuoso, dump):
     assert res.returncode == 2
     assert "HTTP 403" in res.stderr and "Permission denied" in res.stderr
     wrong = partykg("load", str(dump), "--store", virtuoso.gsp, "--user", "dba",
-                    "--password", "not-the-password")
+                    password="not-the-password")
     assert wrong.returncode == 2 and "HTTP 401" in wrong.stderr and "--user" in wrong.stderr
 
 
@@ -135,18 +146,18 @@ def test_basic_authentication_through_a_proxy(oxigraph, dump, graphs):
     from support.stores import basic_auth_proxy
     with basic_auth_proxy(oxigraph, "historian", "s3cret") as proxy:
         bad = partykg("load", str(dump), "--store", proxy.gsp, "--user", "historian",
-                      "--password", "wrong")
+                      password="wrong")
         assert bad.returncode == 2 and "HTTP 401" in bad.stderr
         for auth in ("auto", "basic"):
             ok = partykg("load", str(dump), "--store", proxy.gsp, "--user", "historian",
-                         "--password", "s3cret", "--auth", auth)
+                         "--auth", auth, password="s3cret")
             assert ok.returncode == 0, ok.stderr
     for graph, n in graphs.items():
         assert count(oxigraph, graph) == n
 
 
 def test_counting_with_sparql_instead_of_gsp(oxigraph, dump, graphs):
-    res = partykg(*load_args(oxigraph, dump), "--sparql", oxigraph.query)
+    res = load(oxigraph, dump, "--sparql", oxigraph.query)
     assert res.returncode == 0, res.stderr
     total = f"{sum(graphs.values()):,}"
     totals = [line for line in res.stdout.splitlines() if "total" in line]
@@ -237,6 +248,14 @@ def test_query_verb_on_an_endpoint(built, oxigraph, virtuoso):
         assert res.returncode == 0, res.stderr
         outputs.append(sorted(res.stdout.splitlines()))
     assert outputs[0] == outputs[1] and len(outputs[0]) > 10
+    # Virtuoso's authenticated endpoint: digest authentication for a query too
+    auth = partykg("--out", str(built.out), "query", "08", "--format", "csv", "--endpoint",
+                   virtuoso.query + "-auth", "--user", "dba", password="dba")
+    assert auth.returncode == 0, auth.stderr
+    assert sorted(auth.stdout.splitlines()) == outputs[1]
+    refused = partykg("--out", str(built.out), "query", "08", "--endpoint",
+                      virtuoso.query + "-auth", "--user", "dba", password="wrong")
+    assert refused.returncode == 2 and "HTTP 401" in refused.stderr, refused.stderr
     down = partykg("--out", str(built.out), "query", "08", "--endpoint",
                    "http://127.0.0.1:9/sparql")
     assert down.returncode == 2 and "http://127.0.0.1:9/sparql failed" in down.stderr

@@ -2,8 +2,9 @@
 
 An Oxigraph server on 127.0.0.1 serves tests/fixtures/wikidata.ttl and
 tests/fixtures/wikidata-link.ttl (stand-ins for Wikidata); the commands talk
-to it over HTTP through SPARQLWrapper, on a private copy of the project
-(`workdir`). Nothing is mocked; the real data/ is never written.
+to it over HTTP through partykg's HTTP client (partykg.core.http), on a
+private copy of the project (`workdir`). Nothing is mocked; the real data/ is
+never written. Misbehaving endpoints are in tests/test_clients.py.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from support.localserver import sparql_server
 
 from partykg.core.paths import project
 from partykg.sparql.store import load_store
+
+pytestmark = [pytest.mark.external, pytest.mark.slow]   # the Oxigraph server binary
 
 FIXTURES = ROOT / "tests" / "fixtures"
 WD = "http://www.wikidata.org/entity/"
@@ -277,3 +280,40 @@ def test_no_review_or_cache_in_the_repository():
     """The real data holds neither file: they come from a live Wikidata, not the fixture."""
     assert not (ROOT / "data/wikidata/review.yaml").exists()
     assert not (ROOT / "data/wikidata/enrichment.yaml").exists()
+
+
+def test_enrich_keeps_a_good_cache_against_an_endpoint_without_data(workdir, endpoint,
+                                                                   tmp_path_factory):
+    """An endpoint that knows none of the linked items (here a real Oxigraph server
+    holding one unrelated triple) would replace a good cache with an empty one:
+    refused (exit 2, the cache byte for byte as it was) unless --force."""
+    assert partykg(workdir, "enrich", "--endpoint", endpoint).returncode == 0
+    cache = workdir / "data/wikidata/enrichment.yaml"
+    good = cache.read_bytes()
+    assert sorted(yaml.safe_load(good)["entities"]) == ["karl-kautsky", "vladimir-lenin"]
+    unrelated = tmp_path_factory.mktemp("empty") / "unrelated.nt"
+    unrelated.write_text("<urn:partykg-test:a> <urn:partykg-test:b> <urn:partykg-test:c> .\n")
+    with sparql_server(unrelated) as empty:
+        r = partykg(workdir, "enrich", "--endpoint", empty)
+        assert r.returncode == 2, r.stdout + r.stderr
+        text = " ".join(r.stderr.split())
+        assert (f"data/wikidata/enrichment.yaml: {empty} gave no facts (description, dates, "
+                "labels) for any of the 69 linked items") in text
+        assert "--force" in text and "Traceback" not in text
+        assert cache.read_bytes() == good
+        forced = partykg(workdir, "enrich", "--endpoint", empty, "--force")
+        assert forced.returncode == 0, forced.stderr
+    assert yaml.safe_load(cache.read_text(encoding="utf-8"))["entities"] == {}
+    assert yaml.safe_load(cache.read_text(encoding="utf-8"))["endpoint"] == empty
+
+
+def test_a_password_in_the_endpoint_url_is_not_written(workdir, endpoint):
+    """The endpoint is recorded in the files `link` and `enrich` write: without the
+    user and password a URL may carry (which go to that host only)."""
+    with_password = endpoint.replace("//", "//historian:s3cret-Pa55@")
+    assert partykg(workdir, "link", "--endpoint", with_password).returncode == 0
+    assert partykg(workdir, "enrich", "--endpoint", with_password).returncode == 0
+    for name in ("review.yaml", "enrichment.yaml"):
+        text = (workdir / "data/wikidata" / name).read_text(encoding="utf-8")
+        assert "s3cret" not in text and "historian" not in text
+        assert yaml.safe_load(text)["endpoint"] == endpoint

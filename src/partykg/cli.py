@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from partykg import __version__, render
 from partykg.core.errors import EXIT_BAD_INPUT, EXIT_NONCONFORMING, InputError
@@ -104,6 +105,57 @@ def ensure_built(proj: Project) -> None:
             run_build(proj, progress)
 
 
+# --- options of the commands that talk to a server (load, query, link, enrich) -------
+
+PASSWORD_HELP = ("Password. Prefer the environment variable PARTYKG_PASSWORD or ~/.netrc: a "
+                 "password on the command line shows in `ps` to every user of the machine. "
+                 "Without one, partykg asks on a terminal.")
+
+
+def password_option(fn):
+    return click.option("--password", envvar=["PARTYKG_PASSWORD", "PARTYKG_STORE_PASSWORD"],
+                        show_envvar=False, help=PASSWORD_HELP)(fn)
+
+
+def max_response_option(default_mb: int):
+    return click.option("--max-response-mb", "max_mb", default=default_mb, show_default=True,
+                        type=click.FloatRange(min=0, min_open=True),
+                        help="Largest answer read from the server, in MB.")
+
+
+def timeout_option(default: float):
+    return click.option("--timeout", default=default, show_default=True,
+                        type=click.FloatRange(min=0, min_open=True),
+                        help="Deadline of one whole request (connect, send, wait, read), "
+                             "in seconds.")
+
+
+def credentials(urls: list[str], user: str | None, password: str | None,
+                scheme: str = "auto"):
+    """The URLs without any user:password in them, and the credentials (see
+    core.http.resolve_credentials: --password or PARTYKG_PASSWORD, the URL,
+    ~/.netrc, or a prompt on a terminal). Sent to the origins of ``urls`` only."""
+    from click.core import ParameterSource
+
+    from partykg.core.http import resolve_credentials
+    source = click.get_current_context().get_parameter_source("password")
+    if password is not None and source == ParameterSource.COMMANDLINE:
+        err.print("warning: --password on the command line shows in `ps` to every user of "
+                  "this machine; prefer PARTYKG_PASSWORD or ~/.netrc", markup=False)
+    prompt = None
+    if sys.stdin.isatty():
+        def prompt(who: str) -> str:
+            return click.prompt(f"Password for {who}", hide_input=True, err=True)
+    return resolve_credentials(urls, user, password, scheme, prompt)
+
+
+def print_failure(message: str, hint: str = "") -> None:
+    """An error from a server: its words are printed as they are, never as markup."""
+    err.print("[bold red]error:[/] " + escape(message), markup=True, soft_wrap=True)
+    if hint:
+        err.print(f"    fix: {hint}", markup=False, soft_wrap=True)
+
+
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="Report format.")
@@ -166,12 +218,14 @@ def reason(proj: Project, max_individuals: int) -> None:
               help="With --endpoint: the graphs that make the dataset (repeatable; default: "
                    "the named graphs of the build).")
 @click.option("--user", envvar="PARTYKG_STORE_USER", help="With --endpoint: user name.")
-@click.option("--password", envvar="PARTYKG_STORE_PASSWORD", help="With --endpoint: password.")
+@password_option
+@timeout_option(120.0)
+@max_response_option(512)
 @click.pass_obj
 @handles_errors
 def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[str, ...],
           wikidata_endpoint: str | None, endpoint: str | None, graphs: tuple[str, ...],
-          user: str | None, password: str | None) -> None:
+          user: str | None, password: str | None, timeout: float, max_mb: float) -> None:
     """Run QUERY (a file of queries/ by name or number, or any .rq path)
     against the built graph in an embedded store, or on --endpoint.
 
@@ -205,15 +259,17 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
     rq = resolve_query(proj.queries, query)
     services = {WIKIDATA_SPARQL: wikidata_endpoint} if wikidata_endpoint else {}
     if endpoint:
+        from partykg.core.http import MB, Client
         from partykg.sparql.remote import RemoteError, run_remote
         from partykg.sparql.store import load_store
+        (endpoint,), creds = credentials([endpoint], user, password)
         dataset = list(graphs) or sorted(g.value for g in load_store(proj).named_graphs())
         try:
-            result = run_remote(endpoint, rq, params, proj.base, dataset, services, user,
-                                password)
+            with Client(timeout, int(max_mb * MB), creds) as client:
+                result = run_remote(endpoint, rq, params, proj.base, dataset, services,
+                                    client=client)
         except RemoteError as exc:
-            err.print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
-            err.print(f"    fix: {exc.hint}", markup=False, soft_wrap=True)
+            print_failure(exc.message, exc.hint)
             sys.exit(EXIT_BAD_INPUT)
     else:
         result = run_query(proj, rq, params, services=services)
@@ -222,40 +278,74 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; anything but 127.0.0.1 exposes the server to the network.")
+              help="Address to bind; anything but loopback exposes the server to the network "
+                   "(a warning is printed; see docs/SECURITY.md).")
 @click.option("--port", default=7878, show_default=True, type=int)
 @click.option("--timeout", default=10.0, show_default=True, type=float,
-              help="Time limit of one query, in seconds.")
+              help="Time limit of one query or entity page, in seconds.")
 @click.option("--max-rows", default=10_000, show_default=True, type=int,
               help="Largest result (rows or triples) the endpoint returns.")
+@click.option("--max-bytes", default=10_000_000, show_default=True, type=int,
+              help="Largest result document the endpoint returns, in bytes.")
 @click.option("--workers", default=2, show_default=True, type=int,
-              help="Query worker processes (queries run in parallel up to this number).")
+              help="Query worker processes of the main lane (queries run in parallel up to "
+                   "this number).")
+@click.option("--fast-workers", default=1, show_default=True, type=int,
+              help="Extra workers that take only light jobs (entity pages, trivial queries), "
+                   "so that these never wait behind heavy queries.")
+@click.option("--worker-memory", default=1024, show_default=True, type=int, metavar="MB",
+              help="Memory one query may use in its worker, beyond the loaded store; "
+                   "0 for no limit.")
+@click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
+              help="A SERVICE endpoint that queries may call (repeatable), e.g. "
+                   "https://query.wikidata.org/sparql; every other SERVICE is refused.")
+@click.option("--queue-timeout", default=30.0, show_default=True, type=float,
+              help="Longest wait for a free query worker, in seconds (then 503).")
+@click.option("--max-concurrency", default=64, show_default=True, type=int,
+              help="Requests in progress at once; more are answered 503 at once.")
+@click.option("--header-timeout", default=10.0, show_default=True, type=float,
+              help="Seconds from connecting (or from the last response) to a complete request "
+                   "line and headers; idle keep-alive connections close after it too.")
+@click.option("--body-timeout", default=30.0, show_default=True, type=float,
+              help="Seconds for a whole request body to arrive.")
+@click.option("--max-body", default=1_000_000, show_default=True, type=int,
+              help="Largest request body (a POSTed query), in bytes.")
+@click.option("--public-url", metavar="URL",
+              help="The server's public address (e.g. behind a reverse proxy), used in the "
+                   "service description instead of the Host header.")
 @click.option("--cors", metavar="ORIGIN", help="Send Access-Control-Allow-Origin: ORIGIN (e.g. *).")
 @click.option("--no-union", is_flag=True,
               help="Make the default graph empty instead of the union of the named graphs.")
 @click.pass_obj
 @handles_errors
-def serve(proj: Project, host: str, port: int, timeout: float, max_rows: int, workers: int,
-          cors: str | None, no_union: bool) -> None:
+def serve(proj: Project, host: str, port: int, timeout: float, max_rows: int, max_bytes: int,
+          workers: int, fast_workers: int, worker_memory: int, allow_service: tuple[str, ...],
+          queue_timeout: float, max_concurrency: int, header_timeout: float,
+          body_timeout: float, max_body: int, public_url: str | None, cors: str | None,
+          no_union: bool) -> None:
     """Serve the graph: query page at /, SPARQL endpoint at /sparql, a page for
     every IRI under the base (/id/…), the ontology at /ontology.
 
-    Builds first when the output is missing or out of date. Read-only.
+    Builds first when the output is missing or out of date. Read-only; SERVICE
+    only to the --allow-service endpoints. Limits and threat model: docs/SECURITY.md.
     """
     from partykg.serve.server import Settings, make_server
+    for url in allow_service:
+        if not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"'{url}' is not an http(s) URL", param_hint="--allow-service")
     ensure_built(proj)
+    settings = Settings(host=host, port=port, timeout=timeout, max_rows=max_rows,
+                        workers=workers, cors=cors, union=not no_union, max_bytes=max_bytes,
+                        worker_memory_mb=worker_memory or None, fast_workers=fast_workers,
+                        allow_service=tuple(allow_service), queue_timeout=queue_timeout,
+                        max_concurrency=max_concurrency, header_timeout=header_timeout,
+                        body_timeout=body_timeout, max_body=max_body, public_url=public_url)
     with stage("loading the store and starting query workers"):
-        server, app = make_server(proj, Settings(host, port, timeout, max_rows, workers, cors,
-                                                 not no_union))
-    url = f"http://{host}:{server.server_address[1]}/"
+        server, _ = make_server(proj, settings)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{server.port}/"
     out.print(f"partykg is serving at {url}  (SPARQL endpoint: {url}sparql; Ctrl-C stops)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        app.close()
+    server.serve_forever()
 
 
 @main.command()
@@ -294,17 +384,16 @@ def release(proj: Project) -> None:
 @click.option("--graph-param", default="graph", show_default=True,
               help="Query parameter naming the graph (Virtuoso also accepts graph-uri).")
 @click.option("--user", envvar="PARTYKG_STORE_USER", help="User name (env PARTYKG_STORE_USER).")
-@click.option("--password", envvar="PARTYKG_STORE_PASSWORD",
-              help="Password (env PARTYKG_STORE_PASSWORD, better than the command line).")
+@password_option
 @click.option("--auth", type=click.Choice(["auto", "basic", "digest"]), default="auto",
               show_default=True, help="Authentication scheme; auto answers the store's challenge.")
-@click.option("--timeout", default=300.0, show_default=True, type=float,
-              help="Seconds to wait for one request.")
+@timeout_option(300.0)
+@max_response_option(512)
 @click.option("--no-verify", is_flag=True, help="Do not count the graphs after loading.")
 @click.pass_obj
 @handles_errors
 def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_param: str,
-         user: str | None, password: str | None, auth: str, timeout: float,
+         user: str | None, password: str | None, auth: str, timeout: float, max_mb: float,
          no_verify: bool) -> None:
     """Load the release into a triple store, one named graph per PUT request.
 
@@ -316,11 +405,18 @@ def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_pa
 
     For releases too large for HTTP, see "Loading into a triple store" in the
     README (oxigraph load, Virtuoso ld_dir/rdf_loader_run, tdb2.tdbloader, QLever).
+
+    Credentials (--user; the password from PARTYKG_PASSWORD, ~/.netrc or a
+    prompt) go to the hosts of --store and --sparql only, never to a host a
+    redirect names.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from partykg.core.http import MB
     from partykg.publish.gsp import LoadError, Target, read_graphs
     from partykg.publish.gsp import load as run_load
+    urls, creds = credentials([gsp] + ([sparql] if sparql else []), user, password, auth)
+    gsp, sparql = urls[0], (urls[1] if sparql else None)
     if dump is None:
         from partykg.publish.release import release as run_release
         path = proj.out / "release" / f"partykg-{__version__}" / "partykg.nq"
@@ -329,7 +425,7 @@ def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_pa
                 run_release(proj, progress)
     else:
         path = Path(dump)
-    target = Target(gsp, graph_param, sparql, user, password, auth, timeout)
+    target = Target(gsp, graph_param, sparql, creds, timeout, int(max_mb * MB))
     try:
         with stage(f"reading {path.name}"):
             graphs = read_graphs(path)
@@ -339,9 +435,7 @@ def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_pa
             report = run_load(path, target, not no_verify,
                               lambda g, _: bar.update(task, advance=1, description=g), graphs)
     except LoadError as exc:
-        err.print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
-        if exc.hint:
-            err.print(f"    fix: {exc.hint}", markup=False, soft_wrap=True)
+        print_failure(exc.message, exc.hint)
         if exc.loaded:
             err.print("    loaded before the error: " + ", ".join(exc.loaded), markup=False,
                       soft_wrap=True)
@@ -430,6 +524,8 @@ def import_annotations_cmd(proj: Project, file: Path, source_id: str, output: Pa
     for uri in foreign:
         err.print(f"note: targets name {uri}, not {source_id}; anchored on its text anyway",
                   markup=False)
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", markup=False)
     err.print(f"wrote {dest}" + (f" ({len(result.review)} item(s) to review at its end)"
                                   if result.review else ""), markup=False)
 
@@ -493,12 +589,12 @@ def coverage(proj: Project, only: tuple[str, ...], check: bool, fmt: str) -> Non
 @click.option("--verify", is_flag=True,
               help="Check every published QID instead: the item exists, a label or alias matches, "
                    "the kind matches. Exit 1 on any mismatch.")
-@click.option("--timeout", default=60.0, show_default=True, type=float,
-              help="Time limit of one request, in seconds.")
+@timeout_option(60.0)
+@max_response_option(64)
 @click.pass_obj
 @handles_errors
 def link(proj: Project, endpoint: str, kinds: tuple[str, ...], only: tuple[str, ...],
-         review_path: str | None, verify: bool, timeout: float) -> None:
+         review_path: str | None, verify: bool, timeout: float, max_mb: float) -> None:
     """Find Wikidata candidates for registry entities without a verified QID.
 
     Asks the endpoint for items whose English label or alias equals the
@@ -514,14 +610,16 @@ def link(proj: Project, endpoint: str, kinds: tuple[str, ...], only: tuple[str, 
     from pathlib import Path
 
     from partykg.core.files import rel
+    from partykg.core.http import MB
     from partykg.model.review import published_registry
     from partykg.wikidata.client import Endpoint
     from partykg.wikidata.link import link as run_link
     from partykg.wikidata.link import verify as run_verify
-    ep = Endpoint(endpoint, timeout)
+    (endpoint,), creds = credentials([endpoint], None, None)
+    ep = Endpoint(endpoint, timeout, int(max_mb * MB), creds)
     if verify:
         registry = published_registry(proj)
-        with stage(f"verifying links against {endpoint}"):
+        with stage(f"verifying links against {endpoint}"), ep:
             total, problems = run_verify(ep, registry)
         if not problems:
             out.print(f"all {total} published Wikidata links match their items")
@@ -532,7 +630,7 @@ def link(proj: Project, endpoint: str, kinds: tuple[str, ...], only: tuple[str, 
                      ([m.key, m.kind, m.qid, m.problem, m.where] for m in problems), out)
         sys.exit(EXIT_NONCONFORMING)
     path = Path(review_path).resolve() if review_path else proj.review_file
-    with stage(f"asking {endpoint}") as progress:
+    with stage(f"asking {endpoint}") as progress, ep:
         summary = run_link(proj, ep, path, kinds, only, progress)
     rows = []
     for key, entry in summary["entities"].items():
@@ -552,19 +650,25 @@ def link(proj: Project, endpoint: str, kinds: tuple[str, ...], only: tuple[str, 
               metavar="URL", help="Wikidata SPARQL endpoint (or a mirror, or a local stand-in).")
 @click.option("--lang", "langs", default="", metavar="de,fr,…",
               help="Also fetch labels in these languages (comma-separated).")
-@click.option("--timeout", default=60.0, show_default=True, type=float,
-              help="Time limit of one request, in seconds.")
+@timeout_option(60.0)
+@max_response_option(64)
+@click.option("--force", is_flag=True, help="Write the cache even when the endpoint gave no "
+              "facts for any linked item (it keeps the old cache otherwise).")
 @click.pass_obj
 @handles_errors
-def enrich(proj: Project, endpoint: str, langs: str, timeout: float) -> None:
+def enrich(proj: Project, endpoint: str, langs: str, timeout: float, max_mb: float,
+           force: bool) -> None:
     """Fetch Wikidata facts for linked entities into data/wikidata/enrichment.yaml.
 
     For every published link: the item's English description, birth and
     death dates at their precision (a year stays a year), and labels in the
     --lang languages. The build publishes the cache, offline, as the named
-    graph <base>graph/wikidata-enrichment with its provenance.
+    graph <base>graph/wikidata-enrichment with its provenance. An endpoint
+    that gives no facts for any linked item does not replace a cache that
+    holds some (exit 2), unless --force.
     """
     from partykg.core.files import rel
+    from partykg.core.http import MB
     from partykg.wikidata.client import Endpoint
     from partykg.wikidata.enrich import enrich as run_enrich
     from partykg.wikidata.enrich import parse_languages
@@ -572,8 +676,10 @@ def enrich(proj: Project, endpoint: str, langs: str, timeout: float) -> None:
         languages = parse_languages(langs)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--lang") from exc
-    with stage(f"asking {endpoint}") as progress:
-        doc = run_enrich(proj, Endpoint(endpoint, timeout), languages, progress)
+    (endpoint,), creds = credentials([endpoint], None, None)
+    with stage(f"asking {endpoint}") as progress, \
+            Endpoint(endpoint, timeout, int(max_mb * MB), creds) as ep:
+        doc = run_enrich(proj, ep, languages, progress, force)
     entities = doc["entities"]
     dated = sum(1 for v in entities.values() if "born" in v or "died" in v)
     out.print(f"{len(entities)} linked entities: {sum(1 for v in entities.values() if 'description' in v)} "

@@ -91,8 +91,21 @@ def query_results(result: QueryResult, fmt: str, console: Console) -> None:
         sys.stdout.write(buf.getvalue())
         return
     if fmt == "json":
-        from partykg.sparql.pool import serialize_select
-        sys.stdout.write(serialize_select(result.variables, result.rows, "json").decode("utf-8") + "\n")
+        # The rows were read already (result.rows), so pyoxigraph's serialiser
+        # cannot be used here; the served endpoint uses it (sparql/pool.py).
+        def term(t) -> dict:
+            kind = type(t).__name__
+            if kind in ("NamedNode", "BlankNode"):
+                return {"type": "uri" if kind == "NamedNode" else "bnode", "value": t.value}
+            out = {"type": "literal", "value": t.value}
+            if t.language:
+                out["xml:lang"] = t.language
+            elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+                out["datatype"] = t.datatype.value
+            return out
+        sys.stdout.write(json.dumps({"head": {"vars": result.variables}, "results": {"bindings": [
+            {v: term(t) for v, t in zip(result.variables, row) if t is not None}
+            for row in result.rows]}}, ensure_ascii=False) + "\n")
         return
     prefixes = all_prefixes(result.base)
     table = Table(title=f"{result.rq.name}: {result.rq.summary}", title_justify="left")

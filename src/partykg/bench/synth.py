@@ -78,8 +78,8 @@ KIND_SHARES = {"organization": 81, "event": 64, "person": 60, "place": 52, "work
 SOURCE_WEIGHTS = (34, 19, 211, 30, 188)
 # Quads of a build per claim, and fixed quads (ontology, scheme, theses):
 # calibrated on builds of synthetic corpora (see docs/SYNTHETIC.md).
-QUADS_PER_CLAIM = 67.0
-FIXED_QUADS = 660
+QUADS_PER_CLAIM = 80.0
+FIXED_QUADS = 680
 
 FILLER = """party class workers masses struggle revolution organisation movement theory
 practice leadership strike council union question history tradition discipline
@@ -577,6 +577,9 @@ def _section(lines: list[str], text: str, name: str, items: list[dict],
 
 # --- registry, faults, the whole folder ---------------------------------------
 
+SYNTHETIC_BASIS = "made up by the synthetic corpus generator"
+
+
 def _registry_files(corp: Corpus, data: Path) -> dict[str, int]:
     """Write data/registry/*.yaml; return the line of every entity and membership."""
     from partykg.model.registry import KINDS
@@ -587,18 +590,25 @@ def _registry_files(corp: Corpus, data: Path) -> dict[str, int]:
         for e in corp.by_kind[kind]:
             where[e.key] = len(lines) + 1
             lines += [f"{e.key}:", f"  name: {yq(e.name)}"]
+            facts = []
             if e.aliases:
                 lines.append(f"  aliases: {ylist(yq(a) for a in e.aliases)}")
             if e.kind == "group" or corp.rng.random() < 0.74:
                 lines.append(f"  description: {yq(f'synthetic {e.kind}, a made-up stand-in')}")
+                facts.append("description")
             if not e.detect:
                 lines.append("  detect: false")
             if e.type:
                 lines.append(f"  type: {e.type}")
+                facts.append("type")
             for fname, val in e.fields.items():
                 val = ylist(val) if isinstance(val, list) else (
                     yq(val) if fname in DATE_FIELDS else val)
                 lines.append(f"  {fname}: {val}")
+                facts.append(fname)
+            if facts:  # every fact says where it comes from, as in the real registry
+                lines.append("  basis:")
+                lines += [f"    {f}: {{editorial: {SYNTHETIC_BASIS}}}" for f in facts]
             if e.members:
                 lines.append("  members:")
                 for i, m in enumerate(e.members, 1):
@@ -607,6 +617,7 @@ def _registry_files(corp: Corpus, data: Path) -> dict[str, int]:
                     for fname, val in m.items():
                         lines.append(f"{lead}{fname}: {yq(val) if fname in DATE_FIELDS else val}")
                         lead = "      "
+                    lines.append(f"      basis: {{editorial: {SYNTHETIC_BASIS}}}")
         (data / "registry" / spec.file).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return where
 

@@ -136,3 +136,23 @@ def basis_iri(base: str, owner: str, fact: str, n: int) -> str:
 def quantity_iri(base: str, global_id: str) -> str:
     """A number a source states: ``<base>id/quantity/mandel-1970-x01``."""
     return entity_iri(base, "quantity", global_id)
+
+
+def discrepancy_iri(base: str, key: str, n: int) -> str:
+    """The n-th recorded disagreement (1-based) between a text and a registry entry."""
+    return entity_iri(base, "discrepancy", f"{key}-{n}")
+
+
+def id_space(base: str) -> str:
+    """The IRI space of every entity and record: ``<base>id/``."""
+    return f"{base}id/"
+
+
+def dataset_iri(base: str, version: str | None = None) -> str:
+    """The dataset (the series, or one version of it)."""
+    return f"{base}dataset" + (f"/{version}" if version else "")
+
+
+def endpoint_iri(base: str) -> str:
+    """The public SPARQL endpoint."""
+    return f"{base}sparql"

@@ -3,22 +3,40 @@
 Reads ``data/annotations/<source-id>.yaml`` (format in ``data/README.md``),
 checks every key and reference, reads the source text, verifies its SHA-256
 and resolves every quote to character offsets.
+
+A text must be a regular file inside ``data/sources/`` once symlinks are
+resolved, of at most :data:`MAX_TEXT_BYTES`, UTF-8 without control characters;
+one annotation file per text, compared by the resolved path.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from partykg.core.errors import Collector
+from partykg.core.errors import ROOT_CAUSE, Collector
 from partykg.model.anchor import AnchorError, Span, anchor, find_all
-from partykg.model.fields import Field, check_map
+from partykg.model.fields import Field, check_map, prose
 from partykg.model.fixity import Changed, Previous
-from partykg.model.registry import AGENT_KINDS, KINDS, Registry, check_ref
-from partykg.model.yamlload import load_yaml
+from partykg.model.registry import (
+    AGENT_KINDS,
+    KINDS,
+    Registry,
+    check_ref,
+    check_thesis_ref,
+    load_document,
+)
+from partykg.model.yamlload import ReadProblem, char_name, decode_utf8, read_bounded
+
+MAX_TEXT_BYTES = 20 * 1024 * 1024  # per source text; the longest real one is 68 KB
+SOURCES_DIR = "sources"            # texts live in data/sources/
+# Characters refused in a text: C0 and C1 controls but tab, line feed and carriage
+# return; DEL; the noncharacters U+FFFE/U+FFFF. Quotes copy them into the graph.
+TEXT_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 SOURCE = {
     "id": Field("key", True, "give the source an id such as `mandel-1970`"),
@@ -33,14 +51,14 @@ SOURCE = {
     "url": Field("url"),
     "language": Field("str", True, "give a BCP 47 code such as `en`"),
     "responds_to": Field("keys"),
-    "description": Field("str"),
+    "description": prose(),
 }
-SPAN = {"quote": Field("str", True, "copy the exact passage from the text"),
-        "prefix": Field("str"), "suffix": Field("str")}
+SPAN = {"quote": Field("str", True, "copy the exact passage from the text", "quote"),
+        "prefix": Field("str", text="quote"), "suffix": Field("str", text="quote")}
 CLAIM = {"id": Field("key", True, "number the claim: `id: c01`"),
          "claimant": Field("key", True, "name who holds the view (an agent key)"),
          **SPAN,
-         "paraphrase": Field("str", True, "say the claim in one sentence of your own"),
+         "paraphrase": prose(True, "say the claim in one sentence of your own"),
          "about": Field("keys"), "supports": Field("keys"), "opposes": Field("keys"),
          "qualifies": Field("keys"), "evidence": Field("keys"),
          "mode": Field("str", True, "say whose view this is and how the author presents it: "
@@ -55,16 +73,17 @@ LOCATOR = {"volume": Field("str"), "page": Field("str"), "pages": Field("str"),
 QUOTATION = {"id": Field("key", True, "number the quotation: `id: q01`"),
              "speaker": Field("key", True, "name whose words these are (an agent key)"),
              **SPAN, "paraphrase": Field("bool"), "work": Field("key"),
-             "locator": Field("map"), "edition": Field("str"), "note": Field("str"),
+             "locator": Field("map"), "edition": Field("str"), "note": prose(),
              "via": Field("key"), "occasion": Field("str"), "occasion_date": Field("date"),
              "occasion_event": Field("key")}
 CITATION = {"id": Field("key", True, "name the citation after its note: `id: n1a`"),
-            "quote": Field("str"), "prefix": Field("str"), "suffix": Field("str"),
+            "quote": Field("str", text="quote"), "prefix": Field("str", text="quote"),
+            "suffix": Field("str", text="quote"),
             "work": Field("key", True), "locator": Field("map"), "edition": Field("str"),
-            "note": Field("str"), "characterization": Field("str")}
+            "note": prose(), "characterization": Field("str")}
 LINK = {"type": Field("str", True, "agrees or contradicts"),
         "claims": Field("keys", True, "give the two claims: `claims: [c02, ratcliffe-2012-c05]`"),
-        "justification": Field("str", True, "say in one line why they agree or contradict")}
+        "justification": prose(True, "say in one line why they agree or contradict")}
 MENTION = {"entity": Field("key", True), **SPAN}
 QUANTITY = {"id": Field("key", True, "number the quantity: `id: x01`"), **SPAN,
             "value": Field("str", True, "give the number the text states, e.g. `value: 10000`"),
@@ -202,27 +221,66 @@ def read_text(path: Path, display: str, file: str, line: int, errors: Collector)
     message names the text file and the `text:` of the annotation that uses it."""
     used_by = f"(the `text:` of {file}:{line})"
     try:
-        raw = path.read_bytes()
-    except OSError:
-        errors.add(file, line, f"'text': the source text '{display}' cannot be read",
-                   "give its path relative to data/, e.g. sources/000_773fbfcb8c76a8a9.txt")
-        return None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        errors.add(display, 1, f"the text starts with a byte-order mark (BOM) {used_by}",
-                   "save it as UTF-8 without BOM (offsets would be off by one)")
+        raw = read_bounded(path, MAX_TEXT_BYTES)
+    except ReadProblem as exc:
+        if exc.message.startswith("cannot read"):
+            errors.add(file, line, f"'text': the source text '{display}' cannot be read",
+                       "give its path relative to data/, e.g. sources/000_773fbfcb8c76a8a9.txt")
+        else:
+            p = exc.problem(file, the=f"'text': {display}", it="it")
+            errors.add(file, line, p.message, p.hint, ROOT_CAUSE)
         return None
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        errors.add(display, raw[:exc.start].count(b"\n") + 1,
-                   f"the text is not valid UTF-8 (byte {exc.start}) {used_by}",
-                   "convert it to UTF-8, e.g. `iconv -f latin1 -t utf-8`")
+        text = decode_utf8(raw)
+    except ReadProblem as exc:
+        p = exc.problem(display, the="the text", it="it", suffix=f" {used_by}")
+        hint = p.hint
+        if "byte-order mark" in p.message:
+            hint += " (offsets would be off by one)"
+        elif "not valid UTF-8" in p.message:
+            hint = "convert it to UTF-8, e.g. `iconv -f latin1 -t utf-8`"
+        errors.add(display, p.line, p.message, hint)
         return None
     if not text.strip():
         errors.add(display, 1, f"the source text is empty {used_by}",
                    "put the essay's text in the file")
         return None
+    bad = TEXT_CONTROL_RE.search(text)
+    if bad:
+        at = bad.start()
+        errors.add(display, text.count("\n", 0, at) + 1,
+                   f"{char_name(bad.group())} at column {at - text.rfind(chr(10), 0, at)} "
+                   f"of the text {used_by}",
+                   "delete the control character from the text (and record the new sha256)")
+        return None
     return text
+
+
+def text_location(data_dir: Path, root: Path, given: str) -> tuple[Path | None, str, str | None]:
+    """Where `text:` points: the resolved path, how to name it, and what is wrong
+    (None when it is a path inside data/sources/ once symlinks are resolved)."""
+    sources = data_dir / SOURCES_DIR
+    path = data_dir / given
+    shown = _rel(path, root)
+    if Path(given).is_absolute():
+        return None, given, "is an absolute path"
+    try:
+        resolved = Path(os.path.realpath(path, strict=False))
+        home = Path(os.path.realpath(sources, strict=False))
+    except (OSError, RuntimeError, ValueError):  # a symlink loop; a NUL byte
+        return None, shown, "cannot be resolved (a symlink loop)"
+    if not resolved.is_relative_to(home):
+        how = "leads" if Path(os.path.normpath(path)) != resolved else "is"
+        return None, shown, f"{how} outside data/{SOURCES_DIR}/" + (
+            f" (to {resolved})" if how == "leads" else "")
+    return resolved, _rel(sources / resolved.relative_to(home), root), None
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def load_source(path: Path, data_dir: Path, root: Path, registry: Registry,
@@ -231,7 +289,9 @@ def load_source(path: Path, data_dir: Path, root: Path, registry: Registry,
     was annotated, every quote is still anchored and :mod:`fixity` reports which no
     longer anchor and which moved (``previous``: the offsets of the last build)."""
     file = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-    doc = load_yaml(path, file)
+    doc, ok = load_document(path, file, errors)
+    if not ok:
+        return None
     top = check_map(doc, TOP, file, errors, "the annotation file", 1)
     if top is None or "source" not in top:
         return None
@@ -243,12 +303,16 @@ def load_source(path: Path, data_dir: Path, root: Path, registry: Registry,
         errors.add(file, meta["_lines"]["id"], f"source id '{meta['id']}' differs from the "
                    f"file name '{expected}.yaml'", f"rename the file or set `id: {expected}`")
     mline = meta["_lines"]
-    text_path = data_dir / meta["text"]
-    text_display = str(text_path.relative_to(root)) if text_path.is_relative_to(root) else meta["text"]
+    text_path, text_display, wrong = text_location(data_dir, root, meta["text"])
+    if wrong is not None:
+        errors.add(file, mline["text"], f"'text': '{meta['text']}' {wrong}",
+                   f"put the text in data/{SOURCES_DIR}/ and give its path relative to data/, "
+                   f"e.g. `text: {SOURCES_DIR}/000_773fbfcb8c76a8a9.txt`", ROOT_CAUSE)
+        return None
     text = read_text(text_path, text_display, file, mline["text"], errors)
     if text is None:
         return None
-    digest = hashlib.sha256(text_path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()  # the bytes read: strict UTF-8
     src = Source(meta["id"], file, meta["_line"], text_display, text, digest, meta)
     if digest != meta["sha256"]:
         src.changed = Changed(file, mline["sha256"], text_display, meta["sha256"], digest)
@@ -496,17 +560,22 @@ def _check_local_refs(src: Source, registry: Registry, errors: Collector) -> Non
                   f"claimant of {c.id}", errors)
         for key in c.about:
             if key not in ents and key not in registry.theses:
+                cause = getattr(registry.theses, "cause", lambda _: None)(key)
+                if cause is not None:  # it may be a thesis of a file that did not load
+                    errors.consequence(cause, src.file, lines.get("about", c.line),
+                                       "thesis reference")
+                    continue
                 check_ref(ents, key, tuple(KINDS), src.file, lines.get("about", c.line),
                           f"'about' of {c.id}", errors)
-        live = sorted(k for k, t in registry.theses.items() if not t.question and not t.deprecated)
+        taken: dict[str, str] = {}
         for stance, keys in c.stance.items():
             for key in keys:
-                thesis = registry.theses.get(key)
-                if thesis is None:
-                    errors.add(src.file, lines.get(stance, c.line),
-                               f"'{stance}' of {c.id}: unknown thesis '{key}'",
-                               f"use one of: {', '.join(live)}")
-                elif thesis.question:
+                if not check_thesis_ref(registry.theses, key, src.file,
+                                        lines.get(stance, c.line), f"'{stance}' of {c.id}",
+                                        errors):
+                    continue
+                thesis = registry.theses[key]
+                if thesis.question:
                     errors.add(src.file, lines.get(stance, c.line),
                                f"'{stance}' of {c.id}: '{key}' is a question, not a proposition",
                                "take a stance on one of the propositions under it")
@@ -514,10 +583,23 @@ def _check_local_refs(src: Source, registry: Registry, errors: Collector) -> Non
                     errors.add(src.file, lines.get(stance, c.line),
                                f"'{stance}' of {c.id}: thesis '{key}' is deprecated",
                                f"use its replacement: {', '.join(thesis.replaced_by)}")
+                if key in taken and taken[key] != stance:
+                    first, then = sorted((taken[key], stance), key=lambda k: lines.get(k, 0))
+                    errors.add(src.file, lines.get(then, c.line),
+                               f"claim {c.id} both {first} and {then} the thesis '{key}'",
+                               "a claim takes one stance on a thesis: keep the one the passage "
+                               "takes (qualifies: agrees with reservations), or split the claim")
+                taken.setdefault(key, stance)
         for key in c.asserted_by:
             check_ref(ents, key, AGENT_KINDS, src.file, lines.get("asserted_by", c.line),
                       f"asserted_by of {c.id}", errors)
         for key in c.evidence:
+            if key == c.id:
+                errors.add(src.file, lines.get("evidence", c.line),
+                           f"claim {c.id} cites itself as evidence",
+                           "evidence is another claim, a quotation, a citation, an event or a "
+                           "work: remove it")
+                continue
             if key in local:
                 continue
             if any(p.match(key) for p in LOCAL_ID.values()):
@@ -559,9 +641,13 @@ def _check_local_refs(src: Source, registry: Registry, errors: Collector) -> Non
                       f"work of {c.id}", errors)
 
 
-def check_links(sources: list[Source], errors: Collector) -> None:
-    """Links may point to claims of other sources: check them once all are loaded."""
+def check_links(sources: list[Source], errors: Collector,
+                failed: dict[str, str] | None = None) -> None:
+    """Links may point to claims of other sources: check them once all are loaded.
+    ``failed``: source id -> the annotation file that did not load; links to its
+    claims are consequences of that, not errors of their own."""
     claims = {s.global_id(c.id) for s in sources for c in s.claims}
+    failed = failed or {}
     pairs: dict[tuple[str, ...], str] = {}
     for s in sources:
         for link in s.links:
@@ -571,25 +657,31 @@ def check_links(sources: list[Source], errors: Collector) -> None:
                            f"linked ({pairs[pair]})", "keep one link per pair of claims")
             pairs.setdefault(pair, f"{s.file}:{link.line}")
             for cid in link.claims:
-                if cid not in claims:
+                cause = next((f for sid, f in failed.items() if cid.startswith(sid + "-")), None)
+                if cid not in claims and cause is not None:
+                    errors.consequence(cause, s.file, link.line, "linked claim")
+                elif cid not in claims:
                     errors.add(s.file, link.line, f"link: unknown claim '{cid}'",
                                "write a local id (c03) or <source-id>-cNN of an existing claim")
 
 
 def load_sources(data_dir: Path, root: Path, registry: Registry,
                  errors: Collector, previous: Previous | None = None) -> list[Source]:
-    out = []
+    out, failed = [], {}
     for path in sorted((data_dir / "annotations").glob("*.yaml")):
         src = load_source(path, data_dir, root, registry, errors, previous)
         if src is not None:
             out.append(src)
+        else:
+            failed[path.stem] = _rel(path, root)
     seen: dict[str, str] = {}
     for s in out:
         if s.text_path in seen:
-            errors.add(s.file, s.line, f"the text {s.text_path} is also annotated by {seen[s.text_path]}",
-                       "one annotation file per source text")
+            errors.add(s.file, s.meta["_lines"]["text"],
+                       f"the text {s.text_path} is also annotated by {seen[s.text_path]}",
+                       "one annotation file per source text: merge the two files")
         seen[s.text_path] = s.file
-    check_links(out, errors)
+    check_links(out, errors, failed)
     return out
 
 

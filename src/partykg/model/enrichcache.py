@@ -9,7 +9,7 @@ from pathlib import Path
 from partykg.core.errors import Collector
 from partykg.core.files import rel
 from partykg.core.paths import Project
-from partykg.model.fields import Field, check_map, date_precision
+from partykg.model.fields import Field, check_map, date_precision, prose
 from partykg.model.registry import Registry
 from partykg.model.yamlload import LMap, load_yaml
 
@@ -21,7 +21,7 @@ HEADER = """\
 """
 TOP_SPEC = {"endpoint": Field("url", True), "fetched": Field("str", True),
             "languages": Field("strs"), "entities": Field("map", True)}
-ENTRY_SPEC = {"qid": Field("qid", True), "description": Field("str"), "born": Field("strs"),
+ENTRY_SPEC = {"qid": Field("qid", True), "description": prose(), "born": Field("strs"),
               "died": Field("strs"), "labels": Field("map")}
 DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 

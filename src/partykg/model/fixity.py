@@ -38,6 +38,7 @@ from partykg.core.namespaces import (
     POSITION_SELECTOR,
     QUOTE_SELECTOR,
     graph_iri,
+    id_space,
     part_iri,
     source_iri,
 )
@@ -257,7 +258,7 @@ class LastBuild:
         doc = source_iri(self.base, source_id)
         if g.get(part_iri(doc, CHECKSUM), {}).get(P("spdx:checksumValue")) != [recorded]:
             return None
-        idpat = re.compile(re.escape(f"{self.base}id/") + r"(claim|quotation|citation)/"
+        idpat = re.compile(re.escape(id_space(self.base)) + r"(claim|quotation|citation)/"
                            + re.escape(source_id) + r"-(.+)$")
         out = Old()
         for s, props in g.items():

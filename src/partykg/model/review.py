@@ -14,7 +14,7 @@ from typing import Any
 from partykg.core.errors import Collector
 from partykg.core.files import rel
 from partykg.core.paths import Project
-from partykg.model.fields import Field, check_map, date_precision
+from partykg.model.fields import Field, check_map, date_precision, prose
 from partykg.model.registry import Registry, load_registry
 from partykg.model.yamlload import LMap, load_yaml
 
@@ -35,12 +35,13 @@ REVIEW_HEADER = """\
 
 ENTITY_SPEC = {"kind": Field("str"), "name": Field("str"), "candidates": Field("list"),
                "review": Field("map", True, "add `review:` with `decision: pending`")}
-CANDIDATE_SPEC = {"qid": Field("qid", True), "label": Field("str"), "description": Field("str"),
+# Labels and descriptions are Wikidata's, as fetched (any script): prose.
+CANDIDATE_SPEC = {"qid": Field("qid", True), "label": prose(), "description": prose(),
                   "types": Field("list"), "dates": Field("map"), "score": Field("str"),
                   "why": Field("list")}
 REVIEW_SPEC = {"decision": Field("str", True, "write `decision: pending`, `accept` or `reject`"),
                "qid": Field("qid"), "by": Field("str"), "date": Field("date"),
-               "evidence": Field("str")}
+               "evidence": prose()}
 TOP_SPEC = {"endpoint": Field("str"), "fetched": Field("date"), "no_candidates": Field("keys"),
             "entities": Field("map")}
 

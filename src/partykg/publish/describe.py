@@ -21,7 +21,10 @@ from partykg.core.namespaces import (
     ONTOLOGY_IRI,
     PREFIXES,
     WIKIDATA_ENTITY,
+    dataset_iri,
+    endpoint_iri,
     entity_iri,
+    id_space,
     source_iri,
 )
 from partykg.rdf.emit import N, en, typed
@@ -38,7 +41,7 @@ class ReleaseInfo:
 
     @property
     def dataset(self) -> NamedNode:
-        return NamedNode(f"{self.base}dataset/{self.version}")
+        return NamedNode(dataset_iri(self.base, self.version))
 
     @property
     def download_base(self) -> str:
@@ -66,8 +69,8 @@ def void_triples(store: Store, info: ReleaseInfo) -> list[Triple]:
     add(ds, "void:distinctSubjects", integer(subjects))
     [(entities,)] = _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } }")
     add(ds, "void:entities", integer(entities))
-    add(ds, "void:uriSpace", Literal(info.base + "id/"))
-    add(ds, "void:sparqlEndpoint", NamedNode(info.base + "sparql"))
+    add(ds, "void:uriSpace", Literal(id_space(info.base)))
+    add(ds, "void:sparqlEndpoint", NamedNode(endpoint_iri(info.base)))
     for prefix in ("pkg", "schema", "prov", "org", "oa", "cito", "skos", "foaf", "dcterms",
                    "spdx", "owl", "rdfs"):
         add(ds, "void:vocabulary", NamedNode(PREFIXES[prefix].rstrip("#") if prefix == "pkg"
@@ -136,7 +139,7 @@ def _slug(iri: str) -> str:
 def dcat_triples(store: Store, info: ReleaseInfo, dumps: list[Path],
                  sources: list[tuple[str, str]]) -> list[Triple]:
     ds = info.dataset
-    series = NamedNode(info.base + "dataset")
+    series = NamedNode(dataset_iri(info.base))
     team = NamedNode(entity_iri(info.base, "organization", "partykg-contributors"))
     out: list[Triple] = []
 

@@ -11,27 +11,40 @@ count that differs from the dump's is an error.
 A PUT replaces a graph in one transaction in the stores we test (Oxigraph,
 Virtuoso), so a load that stops half way leaves every graph either fully old or
 fully new; the error says which graphs were loaded, and a rerun completes.
+
+Every request goes through partykg's one HTTP client (partykg.core.http):
+credentials go to the origins of --store and --sparql only, never to a host a
+redirect names; --timeout is a deadline for the whole request; answers are
+capped in size; a store that answers garbage is a clean error (exit 2). The
+authentication scheme is learnt from the store's challenge to a request
+without a body, then sent with every PUT (Virtuoso closes the connection on
+a PUT without credentials before the client could read its challenge).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import http.client
-import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pyoxigraph import DefaultGraph, RdfFormat, parse, serialize
+from pyoxigraph import DefaultGraph, Literal, RdfFormat, parse, serialize
 
 from partykg.core.formats import BY_NAME
+from partykg.core.http import (
+    DEFAULT_MAX_BYTES,
+    Client,
+    Credentials,
+    HttpError,
+    Response,
+    printable,
+)
+from partykg.sparql.remote import RESULTS_XML, read_results, read_triples, sparql_request
 
-USER_AGENT = "partykg-load (https://w3id.org/partykg/)"
+STORE_HINT = ("is the store running and is --store the URL of its Graph Store Protocol "
+              "endpoint? (Oxigraph: http://HOST:PORT/store, Virtuoso: "
+              "http://HOST:PORT/sparql-graph-crud-auth)")
 
 
 class LoadError(Exception):
@@ -46,24 +59,24 @@ class LoadError(Exception):
 
 @dataclass
 class Target:
-    """Where to load: the store's GSP URL, how to name the graph, credentials."""
+    """Where to load: the store's GSP URL, how to name the graph, the SPARQL
+    endpoint that counts (if not GSP), the credentials (see
+    Credentials.for_urls: give them for --store and --sparql), the deadline of
+    one request and the largest answer read."""
 
     gsp: str
     graph_param: str = "graph"
     sparql: str | None = None
-    user: str | None = None
-    password: str | None = None
-    auth: str = "auto"          # auto | basic | digest
+    credentials: Credentials | None = field(default=None, repr=False)
     timeout: float = 300.0
-    session: Auth | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.user is not None and self.session is None:
-            self.session = Auth(self.user, self.password or "", self.auth)
+    max_bytes: int = DEFAULT_MAX_BYTES
 
     def graph_url(self, graph: str) -> str:
         sep = "&" if "?" in self.gsp else "?"
         return f"{self.gsp}{sep}{urllib.parse.urlencode({self.graph_param: graph})}"
+
+    def client(self) -> Client:
+        return Client(self.timeout, self.max_bytes, self.credentials)
 
 
 @dataclass
@@ -97,127 +110,48 @@ def read_graphs(dump: Path) -> dict[str, list]:
     return dict(sorted(graphs.items()))
 
 
-class Auth:
-    """HTTP basic or digest authentication sent with the request itself.
-
-    A store that wants credentials answers the first unauthenticated request
-    with 401 while the client is still sending the graph, and closes the
-    connection (Virtuoso does): the client sees a broken pipe instead of the
-    challenge. So the scheme is learnt first from a request without a body
-    (HEAD), and every PUT then carries its Authorization header (RFC 7617,
-    RFC 7616 with MD5 and qop=auth, as Virtuoso and most stores offer)."""
-
-    def __init__(self, user: str, password: str, scheme: str = "auto"):
-        self.user, self.password, self.scheme = user, password, scheme
-        self.challenge: dict[str, str] | None = None
-        self.nc = 0
-
-    def learn(self, www_authenticate: str) -> None:
-        scheme, _, rest = www_authenticate.strip().partition(" ")
-        if scheme.lower() == "digest" and self.scheme in ("auto", "digest"):
-            self.challenge = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
-        elif scheme.lower() == "basic" and self.scheme == "auto":
-            self.scheme = "basic"
-
-    @property
-    def ready(self) -> bool:
-        return self.scheme == "basic" or self.challenge is not None
-
-    def header(self, method: str, url: str) -> str | None:
-        if self.scheme == "basic":
-            token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
-            return f"Basic {token}"
-        if self.challenge is None:
-            return None
-        c = self.challenge
-        algorithm = c.get("algorithm", "MD5")
-        if algorithm.upper() not in ("MD5", "MD5-SESS"):
-            raise LoadError(f"the store asks for digest algorithm {algorithm}, which "
-                            "partykg does not speak", "use --auth basic if the store allows it")
-        h = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731 (RFC 7616)
-        parts = urllib.parse.urlsplit(url)
-        uri = parts.path + (f"?{parts.query}" if parts.query else "")
-        self.nc += 1
-        nc, cnonce = f"{self.nc:08x}", os.urandom(8).hex()
-        ha1 = h(f"{self.user}:{c['realm']}:{self.password}")
-        if algorithm.upper() == "MD5-SESS":
-            ha1 = h(f"{ha1}:{c['nonce']}:{cnonce}")
-        ha2 = h(f"{method}:{uri}")
-        fields = {"username": self.user, "realm": c["realm"], "nonce": c["nonce"], "uri": uri,
-                  "algorithm": algorithm}
-        if "auth" in c.get("qop", "").split(","):
-            fields["response"] = h(f"{ha1}:{c['nonce']}:{nc}:{cnonce}:auth:{ha2}")
-            extra = f", qop=auth, nc={nc}, cnonce=\"{cnonce}\""
-        else:
-            fields["response"] = h(f"{ha1}:{c['nonce']}:{ha2}")
-            extra = ""
-        if "opaque" in c:
-            fields["opaque"] = c["opaque"]
-        return "Digest " + ", ".join(f'{k}="{v}"' for k, v in fields.items()) + extra
+def _failed(exc: HttpError) -> LoadError:
+    """A network failure in the words of `partykg load`."""
+    if exc.kind == "connect":
+        return LoadError(f"cannot reach the store at {exc.url}: {exc.detail}", STORE_HINT,
+                         connection_lost=True)
+    if exc.kind == "lost":
+        return LoadError(f"lost the connection to the store at {exc.url}: {exc.detail}",
+                         "is the store still running? see its log", connection_lost=True)
+    if exc.kind == "timeout":
+        return LoadError(f"no complete answer from the store at {exc.url} within the "
+                         f"deadline: {exc.detail}", "the store is stalled or slow: see its "
+                         "log, or raise --timeout", connection_lost=True)
+    return LoadError(str(exc), exc.hint)
 
 
-def _send(target: Target, url: str, method: str, data: bytes | None,
-          headers: dict[str, str]) -> tuple[int, bytes, dict]:
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"User-Agent": USER_AGENT, **headers})
+def _request(client: Client, url: str, method: str, data: bytes | None = None,
+             headers: dict[str, str] | None = None) -> Response:
     try:
-        with urllib.request.urlopen(req, timeout=target.timeout) as resp:
-            return resp.status, resp.read(), dict(resp.headers)
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(), dict(exc.headers)
-
-
-def _request(target: Target, url: str, method: str, data: bytes | None = None,
-             headers: dict[str, str] | None = None, retry: bool = True) -> tuple[int, bytes]:
-    headers = dict(headers or {})
-    auth = target.session
-    try:
-        if auth is not None and not auth.ready:
-            code, _, probe = _send(target, url, "HEAD", None, {})
-            if code == 401:
-                auth.learn(probe.get("WWW-Authenticate", ""))
-        if auth is not None and (value := auth.header(method, url)):
-            headers["Authorization"] = value
         try:
-            code, body, got = _send(target, url, method, data, headers)
-        except (BrokenPipeError, ConnectionResetError, urllib.error.URLError) as exc:
+            resp = client.request(method, url, content=data, headers=headers)
+        except HttpError as exc:
+            if data is None or exc.kind != "lost":
+                raise
             # The store closed the connection while the body was being sent: ask
             # again without a body to learn why (often a 401 for bad credentials).
-            if data is None or not isinstance(getattr(exc, "reason", exc), OSError):
-                raise
-            code, body, got = _send(target, url, "HEAD", None,
-                                    {k: v for k, v in headers.items() if k == "Authorization"})
-            if code < 400:
-                raise
-    except http.client.HTTPException as exc:   # e.g. IncompleteRead: the store died
-        raise LoadError(f"lost the connection to the store at {url}: "
-                        f"{type(exc).__name__}: {exc}",
-                        "is the store still running? see its log",
-                        connection_lost=True) from None
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise LoadError(f"cannot reach the store at {url}: {reason}",
-                        "is the store running and is --store the URL of its Graph Store "
-                        "Protocol endpoint? (Oxigraph: http://HOST:PORT/store, Virtuoso: "
-                        "http://HOST:PORT/sparql-graph-crud-auth)",
-                        connection_lost=True) from None
-    if code == 401 and auth is not None and retry and "stale=\"true\"" in got.get(
-            "WWW-Authenticate", "").lower():
-        auth.learn(got["WWW-Authenticate"])   # the nonce expired: answer the new one
-        return _request(target, url, method, data, headers, retry=False)
-    if code >= 400:
-        raise _refused(method, url, code, body.decode("utf-8", "replace"))
-    return code, body
+            probe = client.request("HEAD", url)
+            if probe.status < 400:
+                raise exc from None
+            resp = probe
+    except HttpError as exc:
+        raise _failed(exc) from None
+    if resp.status >= 400:
+        raise _refused(method, url, resp.status, resp.excerpt())
+    return resp
 
 
-def _refused(method: str, url: str, code: int, body: str) -> LoadError:
-    text = " ".join(body.split())
-    if len(text) > 300:
-        text = text[:300] + " ..."
+def _refused(method: str, url: str, code: int, text: str) -> LoadError:
     what = f"the store refused {method} {url}: HTTP {code}" + (f": {text}" if text else "")
     if code == 401:
-        hint = ("give --user and --password (Virtuoso wants digest authentication at "
-                "/sparql-graph-crud-auth; --auth digest|basic forces one scheme)")
+        hint = ("give --user and the password (PARTYKG_PASSWORD; Virtuoso wants digest "
+                "authentication at /sparql-graph-crud-auth; --auth digest|basic forces one "
+                "scheme)")
     elif code == 403:
         hint = ("the account may not write: use an account with write rights (Virtuoso: "
                 "dba, or GRANT SPARQL_UPDATE) or the store's authenticated endpoint")
@@ -230,17 +164,33 @@ def _refused(method: str, url: str, code: int, body: str) -> LoadError:
     return LoadError(what, hint)
 
 
-def count_in_store(target: Target, graph: str) -> int:
+COUNT_HINT = "is --sparql the store's SPARQL query endpoint?"
+
+
+def count_in_store(target: Target, graph: str, client: Client) -> int:
     if target.sparql:
         q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        url = f"{target.sparql}?{urllib.parse.urlencode({'query': q})}"
-        _, body = _request(target, url, "GET", headers={"Accept": "text/csv"})
-        lines = body.decode().split()
-        return int(lines[1]) if len(lines) > 1 else 0
-    _, body = _request(target, target.graph_url(graph), "GET",
-                       headers={"Accept": "application/n-triples, text/turtle;q=0.9"})
+        try:
+            resp = sparql_request(client, target.sparql, q, RESULTS_XML, method="GET",
+                                  hint=COUNT_HINT)
+            _, rows = read_results(resp, hint=COUNT_HINT)
+        except HttpError as exc:
+            raise _failed(exc) from None
+        value = rows[0][0] if isinstance(rows, list) and rows and rows[0] else None
+        if not isinstance(value, Literal) or not (value.value.isascii()
+                                                  and value.value.isdigit()):
+            shown = printable(str(value), 80) if value is not None else "no row"
+            raise LoadError(f"{target.sparql} answered the count of {graph} with {shown}, "
+                            "not a number", COUNT_HINT)
+        return int(value.value)
+    resp = _request(client, target.graph_url(graph), "GET",
+                    headers={"Accept": "application/n-triples, text/turtle;q=0.9"})
     # Stores answer GET in N-Triples or Turtle; the Turtle parser reads both.
-    return sum(1 for _ in parse(body, format=RdfFormat.TURTLE, base_iri=graph))
+    try:
+        return len(read_triples(resp, graph, "is --store the store's Graph Store Protocol "
+                                "endpoint?"))
+    except HttpError as exc:
+        raise _failed(exc) from None
 
 
 def load(dump: Path, target: Target, verify: bool = True,
@@ -250,27 +200,34 @@ def load(dump: Path, target: Target, verify: bool = True,
     into the store; return the counts."""
     graphs = graphs if graphs is not None else read_graphs(dump)
     report = LoadReport(str(dump))
-    for graph, triples in graphs.items():
-        body = serialize(triples, format=RdfFormat.N_TRIPLES)
-        try:
-            status, _ = _request(target, target.graph_url(graph), "PUT", body,
-                                 {"Content-Type": "text/turtle; charset=utf-8"})
-            in_store = count_in_store(target, graph) if verify else len(triples)
-        except LoadError as exc:
-            exc.loaded = [g.graph for g in report.graphs]
-            exc.message += (f" (while loading {graph}; {len(report.graphs)} of {len(graphs)} "
-                            "graphs were loaded before)")
-            if report.graphs or exc.connection_lost:
-                exc.hint += ("; each PUT replaces one graph as a whole, so once the store "
-                             "is back, run the same command again to complete the load")
-            raise
-        report.graphs.append(GraphReport(graph, len(triples), in_store, status))
-        if in_store != len(triples):
-            raise LoadError(f"{graph}: the dump has {len(triples)} triples but the store "
-                            f"holds {in_store} after the load",
-                            "see the store's log; a store that rewrites literals or drops "
-                            "triples is not loading this release faithfully",
-                            [g.graph for g in report.graphs])
-        if progress:
-            progress(graph, len(triples))
+    with target.client() as client:
+        for graph, triples in graphs.items():
+            _load_graph(target, client, graph, triples, graphs, report, verify)
+            if progress:
+                progress(graph, len(triples))
     return report
+
+
+def _load_graph(target: Target, client: Client, graph: str, triples: list,
+                graphs: dict[str, list], report: LoadReport, verify: bool) -> None:
+    """PUT one graph, count it in the store, and add it to ``report``."""
+    body = serialize(triples, format=RdfFormat.N_TRIPLES)
+    try:
+        status = _request(client, target.graph_url(graph), "PUT", body,
+                          {"Content-Type": "text/turtle; charset=utf-8"}).status
+        in_store = count_in_store(target, graph, client) if verify else len(triples)
+    except LoadError as exc:
+        exc.loaded = [g.graph for g in report.graphs]
+        exc.message += (f" (while loading {graph}; {len(report.graphs)} of {len(graphs)} "
+                        "graphs were loaded before)")
+        if report.graphs or exc.connection_lost:
+            exc.hint += ("; each PUT replaces one graph as a whole, so once the store "
+                         "is back, run the same command again to complete the load")
+        raise
+    report.graphs.append(GraphReport(graph, len(triples), in_store, status))
+    if in_store != len(triples):
+        raise LoadError(f"{graph}: the dump has {len(triples)} triples but the store "
+                        f"holds {in_store} after the load",
+                        "see the store's log; a store that rewrites literals or drops "
+                        "triples is not loading this release faithfully",
+                        [g.graph for g in report.graphs])

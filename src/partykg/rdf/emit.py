@@ -23,6 +23,7 @@ from partykg.core.namespaces import (
     WIKIDATA_ENTITY,
     basis_iri,
     claim_link_iri,
+    discrepancy_iri,
     entity_iri,
     graph_iri,
     membership_iri,
@@ -148,6 +149,8 @@ def emit_registry(em: Emitter, registry: Registry) -> None:
                                                       "membership", n))
         for fact, triples in facts.items():
             emit_fact_bases(em, registry, ent, s, fact, triples)
+        for n, d in enumerate(ent.disputed, 1):
+            emit_discrepancy(em, ent, s, d, facts.get(d["fact"], []), n)
     emit_theses(em, registry)
 
 
@@ -210,6 +213,25 @@ def emit_basis(em: Emitter, registry: Registry, b: Basis, owner: str, fact: str,
     else:
         em.add(s, "pkg:editorialReason", en(b.note))
     return s
+
+
+def emit_discrepancy(em: Emitter, ent: Entity, s: NamedNode, d: dict,
+                     triples: list[tuple[str, object]], n: int) -> None:
+    """A text that contradicts a fact of the record: both are kept. The text's
+    assertion is a claim of its author; the record keeps the fact with its basis;
+    the discrepancy names both (the claim pkg:disputesRecordOf the entity; the
+    registry's fact is pkg:correctedFact of the discrepancy)."""
+    x = NamedNode(discrepancy_iri(em.base, ent.key, n))
+    em.index[x.value] = Where(ent.file, d["_line"])
+    claim = em.iri("claim", d["claim"])
+    em.add(x, "rdf:type", "pkg:Discrepancy")
+    em.add(x, "pkg:recordEntity", s)
+    for prop, obj in triples:
+        em.add(x, "pkg:recordProperty", prop)
+        em.add(x, "pkg:recordValue", obj)
+    em.add(x, "pkg:textClaim", claim)
+    em.add(x, "pkg:discrepancyNote", en(d["note"]))
+    em.add(claim, "pkg:disputesRecordOf", s)
 
 
 def emit_fact_bases(em: Emitter, registry: Registry, ent: Entity, s: NamedNode, fact: str,

@@ -11,96 +11,155 @@ Routes:
   /ontology         the ontology's HTML documentation
   /dumps/<file>     the build's dumps (TriG, N-Quads, Turtle)
 
-Queries run in worker processes (partykg.sparql.pool) with a time limit and a
-result-size cap; updates are refused. Binds 127.0.0.1 unless told otherwise.
+The HTTP stack is Starlette (routing, requests, static files) on Hypercorn
+(HTTP/1.1 parsing with h11, timeouts, limits). Hypercorn rather than uvicorn:
+uvicorn 0.55 has no timeout for a connection that sends nothing or only part
+of its headers (measured: both stay open past 12 s with timeout_keep_alive=5),
+while Hypercorn's keep-alive timeout runs from the accept (or the end of the
+last response) until the request's headers are complete, and its read timeout
+bounds every read, the body's included. Queries and entity pages run in the
+worker processes of partykg.sparql.pool (time limit, memory limit, row and
+byte caps, no network, fair queueing); updates are refused; SERVICE only to an
+allow-list. docs/SECURITY.md has the threat model and every limit.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import hashlib
+import ipaddress
 import json
+import re
+import socket
+import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, serialize
+import anyio
+import mimeparse
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
-from partykg.core.namespaces import all_prefixes
+from partykg import __version__
+from partykg.core.formats import BY_NAME, BY_MEDIA, RESULTS
 from partykg.core.paths import Project
 from partykg.publish.ontodoc import render as render_ontology
-from partykg.serve.pages import Pages, describe_triples
-from partykg.sparql.pool import GRAPH_TYPES, Job, QueryPool
+from partykg.serve.pages import resource_answer
+from partykg.sparql.policy import is_light, may_call_service
+from partykg.sparql.pool import Answer, Call, Job, QueryPool
 from partykg.sparql.query import list_queries
-from partykg.sparql.store import load_store
 
 STATIC = Path(__file__).parent / "web" / "static"
-MAX_BODY = 1_000_000
 DUMPS = ("partykg.trig", "partykg.nq", "partykg.ttl")
-SELECT_ACCEPT = {"application/sparql-results+json": "json", "application/json": "json",
-                 "application/sparql-results+xml": "xml", "application/xml": "xml",
-                 "text/csv": "csv", "text/tab-separated-values": "tsv"}
-GRAPH_ACCEPT = {"text/turtle": "turtle", "application/x-turtle": "turtle",
-                "application/n-triples": "ntriples", "text/plain": "ntriples",
-                "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml"}
-RDF_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES,
-               "jsonld": RdfFormat.JSON_LD, "rdfxml": RdfFormat.RDF_XML}
-STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                ".css": "text/css; charset=utf-8", ".json": "application/json",
-                ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2",
-                ".woff": "font/woff", ".ttf": "font/ttf", ".md": "text/plain; charset=utf-8",
-                ".txt": "text/plain; charset=utf-8"}
+TEXT = "text/plain; charset=utf-8"
+MAX_IRI = 2048
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+QUERY_PAGE = ("/", "/index.html")
+
+# Content negotiation tables: media type -> format name; the default is last,
+# because mimeparse breaks ties (e.g. for */*) in favour of the last entry.
+SELECT_MEDIA = [m for name in RESULTS for m in RESULTS[name][2]] + \
+    [RESULTS[name][1] for name in ("xml", "csv", "tsv", "json")]
+SELECT_BY_MEDIA = {m: name for name in RESULTS for m in (RESULTS[name][1], *RESULTS[name][2])}
+GRAPH_NAMES = ("rdfxml", "jsonld", "ntriples", "turtle")
+GRAPH_MEDIA = [m for name in GRAPH_NAMES for m in BY_NAME[name].also] + \
+    [BY_NAME[name].media_type for name in GRAPH_NAMES]
+PAGE_MEDIA = GRAPH_MEDIA + ["application/xhtml+xml", "text/html"]
+FORMAT_PARAM_SELECT = {"json", "xml", "csv", "tsv"}
+FORMAT_PARAM_GRAPH = {"turtle", "ntriples", "jsonld", "rdfxml"}
+
+HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                  r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+                  r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 
 
 @dataclass
 class Settings:
     host: str = "127.0.0.1"
     port: int = 7878
-    timeout: float = 10.0
-    max_rows: int = 10_000
-    workers: int = 2
+    timeout: float = 10.0                 # time limit of one query or page, seconds
+    max_rows: int = 10_000                # largest result, rows or triples
+    workers: int = 2                      # main-lane query workers
     cors: str | None = None
     union: bool = True
+    max_bytes: int = 10_000_000           # largest result document, bytes
+    worker_memory_mb: int | None = 1024   # memory a query may add to a worker
+    fast_workers: int = 1                 # workers for light jobs only
+    allow_service: tuple[str, ...] = ()   # SERVICE endpoints queries may call
+    queue_timeout: float = 30.0           # longest wait for a free worker, seconds
+    max_concurrency: int = 64             # requests in progress at once; more get 503
+    header_timeout: float = 10.0          # accept (or last response) to complete headers
+    read_timeout: float = 10.0            # longest silence while reading a request
+    body_timeout: float = 30.0            # whole request body, seconds
+    max_body: int = 1_000_000             # request body, bytes
+    max_header_bytes: int = 16_384        # request line and headers, bytes
+    public_url: str | None = None         # the endpoint's public address, for the service description
+    isolate: bool = True                  # query workers without network when the system allows
 
 
-def accept_order(header: str | None) -> list[str]:
-    """Media types of an Accept header, best first (q-values honoured)."""
-    items = []
-    for i, part in enumerate((header or "").split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        if not fields[0]:
-            continue
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        items.append((-q, i, fields[0].lower()))
-    return [m for _, _, m in sorted(items)]
+def etag_match(header: str | None, etag: str) -> bool:
+    """If-None-Match (RFC 9110 13.1.2): weak comparison against a list, or *."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(t.strip().removeprefix("W/") == wanted for t in header.split(","))
 
 
-def negotiate(header: str | None, table: dict[str, str], default: str) -> str:
-    for media in accept_order(header):
-        if media in table:
-            return table[media]
-        if media in ("*/*", "application/*", "text/*"):
-            return default
-    return default
+def negotiate(accept: str | None, supported: list[str]) -> str | None:
+    """The best supported media type for an Accept header (q-values, q=0 meaning
+    "not acceptable", wildcards, specificity: python-mimeparse), the last entry
+    when no header is sent, None when nothing supported is acceptable.
+    ValueError when the header cannot be read."""
+    if accept is None or not accept.strip():
+        return supported[-1]
+    try:
+        return mimeparse.best_match(supported, accept) or None
+    except (mimeparse.MimeTypeParseException, ValueError, IndexError) as exc:
+        raise ValueError(str(exc) or "unreadable") from None
+
+
+def text(status: int, message: str, headers: dict | None = None) -> Response:
+    return Response((message.rstrip("\n") + "\n").encode("utf-8"), status, headers, TEXT)
 
 
 class App:
     def __init__(self, proj: Project, settings: Settings):
         self.proj, self.settings = proj, settings
-        self.store = load_store(proj)
-        self.pool = QueryPool(str(proj.nquads), settings.workers, settings.timeout)
         self.manifest = json.loads(proj.manifest.read_text(encoding="utf-8"))
+        self.digest = hashlib.sha256(f"{self.manifest.get('inputs_sha256', '')} {__version__} "
+                                     f"{settings.max_rows} {settings.max_bytes} {settings.union}"
+                                     .encode()).hexdigest()
         self.queries = [{"name": q.name, "summary": q.summary,
                          "description": str(q.header.get("description", "")),
                          "tags": list(q.header.get("tags") or []), "query": q.text}
                         for q in list_queries(proj.queries)]
         self.ontology_html = render_ontology(proj.ontology)
+        self.ontology_styles = tuple(
+            "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+            for s in re.findall(r"<style>(.*?)</style>", self.ontology_html, flags=re.S))
+        self.limiter = anyio.CapacityLimiter(max(8, settings.max_concurrency))
+        # Import rdflib's SPARQL parser now: imported first by several request
+        # threads at once, a thread could see it half-initialised and take a
+        # light query for a heavy one (measured: ASK {} queued behind six heavy
+        # queries on a fresh server).
+        is_light("ASK {}")
+        self.pool = QueryPool(str(proj.nquads), settings.workers, settings.timeout,
+                              fast_workers=settings.fast_workers,
+                              federation=bool(settings.allow_service),
+                              memory_mb=settings.worker_memory_mb,
+                              queue_timeout=settings.queue_timeout, isolate=settings.isolate)
+        self.static = StaticFiles(directory=STATIC, follow_symlink=False)
+        self.asgi = Guard(self._starlette(), self)
 
     def stats(self) -> dict:
         m = self.manifest
@@ -108,194 +167,460 @@ class App:
                 "quads": m["quads"], "entities": m["entities"],
                 "wikidata_links": m["wikidata_links"], "dumps": list(DUMPS)}
 
-    def service_description(self, endpoint: str) -> bytes:
-        graphs = sorted(self.manifest["triples_per_graph"])
-        named = "".join(f"""
-        sd:namedGraph [ sd:name <{g}> ; sd:graph [ a sd:Graph ; void:triples {n} ] ] ;"""
-                        for g, n in ((g, self.manifest["triples_per_graph"][g]) for g in graphs))
-        return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
-@prefix void: <http://rdfs.org/ns/void#> .
-<{endpoint}> a sd:Service ;
-    sd:endpoint <{endpoint}> ;
-    sd:supportedLanguage sd:SPARQL11Query ;
-    sd:feature sd:UnionDefaultGraph ;
-    sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>,
-        <http://www.w3.org/ns/formats/SPARQL_Results_XML>, <http://www.w3.org/ns/formats/SPARQL_Results_CSV>,
-        <http://www.w3.org/ns/formats/SPARQL_Results_TSV>, <http://www.w3.org/ns/formats/Turtle>,
-        <http://www.w3.org/ns/formats/N-Triples>, <http://www.w3.org/ns/formats/JSON-LD> ;
-    sd:defaultDataset [ a sd:Dataset ;{named}
-        sd:defaultGraph [ a sd:Graph ; void:triples {self.manifest['quads']} ] ] .
-""".encode()
-
     def close(self) -> None:
         self.pool.close()
 
+    # --- helpers -----------------------------------------------------------------
+    def etag(self, request: Request, media: str) -> str:
+        key = f"{self.digest} {request.url.path}?{request.url.query} {media}"
+        return '"' + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32] + '"'
 
-class Handler(BaseHTTPRequestHandler):
-    server_version = "partykg"
-    app: App  # set on the subclass made by make_server
+    def cached(self, request: Request, media: str, make) -> Response:
+        """A build-derived answer with an ETag; 304 when the client has it."""
+        tag = self.etag(request, media)
+        headers = {"ETag": tag, "Cache-Control": "no-cache"}
+        if etag_match(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers=headers)
+        response = make()
+        if response.status_code == 200:
+            response.headers.update(headers)
+        return response
 
-    def log_message(self, format, *args):  # noqa: A002 - quiet by default
-        pass
+    async def run(self, request: Request, job, lanes: tuple[str, ...]) -> Response:
+        client = request.client.host if request.client else ""
+        answer: Answer = await anyio.to_thread.run_sync(self.pool.run, job, client, lanes,
+                                                        limiter=self.limiter)
+        return Response(answer.body, answer.status, media_type=answer.content_type)
 
-    # --- plumbing ----------------------------------------------------------------
-    def send(self, status: int, body: bytes, content_type: str, extra: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "Accept")
-        if self.app.settings.cors:
-            self.send_header("Access-Control-Allow-Origin", self.app.settings.cors)
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    def endpoint_url(self, request: Request) -> str:
+        """The endpoint's address for the service description: the configured public
+        URL, else the Host header when it is a plain host[:port], else the bound address."""
+        if self.settings.public_url:
+            return self.settings.public_url.rstrip("/") + "/sparql"
+        host = request.headers.get("host", "")
+        if not HOST.match(host):
+            server = request.scope.get("server") or (self.settings.host, self.settings.port)
+            name = server[0]
+            try:
+                if ipaddress.ip_address(name).version == 6:
+                    name = f"[{name}]"
+            except ValueError:
+                pass
+            host = f"{name}:{server[1]}"
+        return f"http://{host}/sparql"
 
-    def error(self, status: int, message: str) -> None:
-        self.send(status, (message.rstrip("\n") + "\n").encode(), "text/plain; charset=utf-8")
-
-    def local_base(self) -> str:
-        return f"http://{self.headers.get('Host') or self.server.server_address[0]}"
-
-    # --- methods -----------------------------------------------------------------
-    def do_OPTIONS(self) -> None:  # noqa: N802
-        self.send(204, b"", "text/plain", {
-            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type, Accept"})
-
-    def do_HEAD(self) -> None:  # noqa: N802
-        self.do_GET()
-
-    def do_GET(self) -> None:  # noqa: N802
-        url = urllib.parse.urlsplit(self.path)
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-        try:
-            self.route_get(url.path, params)
-        except BrokenPipeError:
-            pass
-
-    def do_POST(self) -> None:  # noqa: N802
-        url = urllib.parse.urlsplit(self.path)
-        if url.path != "/sparql":
-            return self.error(405, "only /sparql accepts POST")
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            remaining = length if length <= 64 * MAX_BODY else 0
-            while remaining > 0:  # drain the body, so that the client reads our answer
-                chunk = self.rfile.read(min(65536, remaining))
-                if not chunk:
-                    break
-                remaining -= len(chunk)
-            self.close_connection = True
-            return self.error(413, f"the request body is larger than {MAX_BODY} bytes")
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-        if ctype == "application/sparql-update":
-            return self.error(403, "this endpoint is read-only: SPARQL Update is refused")
-        if ctype == "application/sparql-query":
-            params["query"] = [body]
-        elif ctype == "application/x-www-form-urlencoded":
-            for k, v in urllib.parse.parse_qs(body, keep_blank_values=True).items():
-                params.setdefault(k, []).extend(v)
-        else:
-            return self.error(415, "send the query as application/sparql-query or as a form "
-                                   "(application/x-www-form-urlencoded) with query=…")
-        self.sparql(params)
+    def service_description(self, endpoint: str) -> bytes:
+        """Built as RDF terms and written by pyoxigraph: nothing taken from the
+        request reaches the Turtle unescaped."""
+        from pyoxigraph import BlankNode
+        sd = "http://www.w3.org/ns/sparql-service-description#"
+        void, fmts = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/formats/"
+        rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        S = lambda local: NamedNode(sd + local)  # noqa: E731
+        me = NamedNode(endpoint)
+        quads = [Quad(me, rdf_type, S("Service")), Quad(me, S("endpoint"), me),
+                 Quad(me, S("supportedLanguage"), S("SPARQL11Query")),
+                 Quad(me, S("feature"), S("UnionDefaultGraph"))]
+        quads += [Quad(me, S("resultFormat"), NamedNode(fmts + f)) for f in (
+            "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+            "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD")]
+        dataset, default = BlankNode("dataset"), BlankNode("default")
+        quads += [Quad(me, S("defaultDataset"), dataset), Quad(dataset, rdf_type, S("Dataset")),
+                  Quad(dataset, S("defaultGraph"), default), Quad(default, rdf_type, S("Graph")),
+                  Quad(default, NamedNode(void + "triples"), Literal(self.manifest["quads"]))]
+        for i, (g, n) in enumerate(sorted(self.manifest["triples_per_graph"].items())):
+            named, graph = BlankNode(f"named{i}"), BlankNode(f"graph{i}")
+            quads += [Quad(dataset, S("namedGraph"), named), Quad(named, S("name"), NamedNode(g)),
+                      Quad(named, S("graph"), graph), Quad(graph, rdf_type, S("Graph")),
+                      Quad(graph, NamedNode(void + "triples"), Literal(n))]
+        return serialize([q.triple for q in quads], format=RdfFormat.TURTLE,
+                         prefixes={"sd": sd, "void": void})
 
     # --- routes ------------------------------------------------------------------
-    def route_get(self, path: str, params: dict) -> None:
-        if path in ("/", "/index.html"):
-            return self.static("index.html")
-        if path.startswith("/static/"):
-            return self.static(path[len("/static/"):])
-        if path == "/api/queries":
-            return self.send(200, json.dumps(self.app.queries, ensure_ascii=False).encode(),
-                             "application/json; charset=utf-8")
-        if path == "/api/stats":
-            return self.send(200, json.dumps(self.app.stats()).encode(), "application/json")
-        if path == "/sparql":
-            return self.sparql(params)
-        if path == "/ontology":
-            return self.send(200, self.app.ontology_html.encode(), "text/html; charset=utf-8")
-        if path.startswith("/dumps/") and path[len("/dumps/"):] in DUMPS:
-            name = path[len("/dumps/"):]
-            media = {"trig": "application/trig", "nq": "application/n-quads", "ttl": "text/turtle"}
-            return self.send(200, (self.app.proj.build_dir / name).read_bytes(),
-                             media[name.rsplit(".", 1)[1]])
-        if path.startswith("/id/"):
-            return self.resource(path)
-        self.error(404, f"nothing at {path}; try / for the query page or /sparql")
+    def _starlette(self) -> Starlette:
+        routes = [
+            Route("/", self.index, methods=["GET", "HEAD"]),
+            Route("/index.html", self.index, methods=["GET", "HEAD"]),
+            Route("/favicon.ico", lambda request: Response(status_code=204), methods=["GET", "HEAD"]),
+            Route("/api/queries", self.api_queries, methods=["GET", "HEAD"]),
+            Route("/api/stats", self.api_stats, methods=["GET", "HEAD"]),
+            Route("/sparql", self.sparql_route, methods=["GET", "HEAD", "POST", "OPTIONS"]),
+            Route("/ontology", self.ontology, methods=["GET", "HEAD"]),
+            Route("/dumps/{name}", self.dump, methods=["GET", "HEAD"]),
+            Route("/id/{rest:path}", self.resource, methods=["GET", "HEAD"]),
+            Mount("/static", app=self.static, name="static"),
+        ]
+        return Starlette(routes=routes, exception_handlers={HTTPException: self.http_error})
 
-    def static(self, rel: str) -> None:
-        target = (STATIC / rel).resolve()
-        if not target.is_relative_to(STATIC.resolve()) or not target.is_file():
-            return self.error(404, f"no such file: {rel}")
-        self.send(200, target.read_bytes(), STATIC_TYPES.get(target.suffix, "application/octet-stream"))
+    async def http_error(self, request: Request, exc: HTTPException) -> Response:
+        path = request.url.path
+        if exc.status_code == 404:
+            if path.startswith("/static/"):
+                return text(404, f"no such file: {path[len('/static/'):]}")
+            return text(404, f"nothing at {path}; try / for the query page or /sparql")
+        if exc.status_code == 405:
+            allowed = "GET, HEAD, POST, OPTIONS" if path == "/sparql" else "GET, HEAD"
+            return text(405, f"{request.method} is not allowed on {path}: this server is "
+                             f"read-only; use {allowed}", {"Allow": allowed})
+        return text(exc.status_code, exc.detail or "error")
 
-    def resource(self, path: str) -> None:
-        iri = self.app.proj.base + path.lstrip("/")
-        pages = Pages(self.app.store, self.app.proj.base)
-        if not pages.exists(iri):
-            return self.error(404, f"no resource <{iri}> in partykg")
-        media = accept_order(self.headers.get("Accept"))
-        choice = "html"
-        for m in media:
-            if m in ("text/html", "application/xhtml+xml"):
-                choice = "html"
-                break
-            if m in GRAPH_ACCEPT:
-                choice = GRAPH_ACCEPT[m]
-                break
-        if choice == "html":
-            return self.send(200, pages.render(iri).encode(), "text/html; charset=utf-8")
-        triples = describe_triples(self.app.store, iri)
-        fmt = RDF_FORMATS[choice]
-        kwargs = {} if choice == "ntriples" else {"prefixes": all_prefixes(self.app.proj.base)}
-        self.send(200, serialize(triples, format=fmt, **kwargs), GRAPH_TYPES[choice])
+    async def index(self, request: Request) -> Response:
+        return await self.static.get_response("index.html", request.scope)
 
-    def sparql(self, params: dict) -> None:
+    async def api_queries(self, request: Request) -> Response:
+        return self.cached(request, "application/json", lambda: Response(
+            json.dumps(self.queries, ensure_ascii=False).encode(), 200,
+            media_type="application/json; charset=utf-8"))
+
+    async def api_stats(self, request: Request) -> Response:
+        return self.cached(request, "application/json", lambda: Response(
+            json.dumps(self.stats()).encode(), 200, media_type="application/json"))
+
+    async def ontology(self, request: Request) -> Response:
+        response = self.cached(request, "text/html", lambda: Response(
+            self.ontology_html.encode(), 200, media_type=BY_NAME["html"].content_type))
+        response.headers["X-Partykg-Style-Hashes"] = " ".join(self.ontology_styles)
+        return response
+
+    async def dump(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in DUMPS:
+            return text(404, f"no dump {name}; the dumps are {', '.join(DUMPS)}")
+        fmt = {"trig": "trig", "nq": "nquads", "ttl": "turtle"}[name.rsplit(".", 1)[1]]
+        media = BY_NAME[fmt].media_type
+        return self.cached(request, media, lambda: FileResponse(
+            self.proj.build_dir / name, media_type=media))
+
+    async def resource(self, request: Request) -> Response:
+        path = request.scope["path"]
+        iri = self.proj.base + path.lstrip("/")
+        if len(iri) > MAX_IRI:
+            return text(414, f"the path is {len(path)} characters long; IRIs here are at most "
+                             f"{MAX_IRI - len(self.proj.base)} characters after the host")
+        try:
+            NamedNode(iri)
+        except ValueError as exc:
+            return text(400, f"the path {path!r} does not make a valid IRI ({exc}); "
+                             "percent-encode spaces and the characters <>\"{}|\\^`")
+        try:
+            media = negotiate(request.headers.get("accept"), PAGE_MEDIA)
+        except ValueError as exc:
+            return text(400, f"the Accept header cannot be read ({exc}); send media types "
+                             "such as text/html or text/turtle")
+        if media is None:
+            return text(406, "none of the media types in the Accept header is available here; "
+                             "accept one of: " + ", ".join(PAGE_MEDIA))
+        choice = "html" if media in ("text/html", "application/xhtml+xml") else BY_MEDIA[media].name
+        return await self.cached_async(request, media, lambda: self.run(
+            request, Call(resource_answer, (iri, choice, self.proj.base)), ("fast", "main")))
+
+    async def cached_async(self, request: Request, media: str, make) -> Response:
+        tag = self.etag(request, media)
+        headers = {"ETag": tag, "Cache-Control": "no-cache"}
+        if etag_match(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers=headers)
+        response = await make()
+        if response.status_code == 200:
+            response.headers.update(headers)
+        return response
+
+    async def read_body(self, request: Request) -> bytes | Response:
+        """The request body (chunked or not: the stack decodes it), at most
+        max_body bytes within body_timeout seconds. A larger body is read to the
+        end (up to 64 times the limit) and refused, so that the client reads the
+        413 instead of a reset connection."""
+        limit = self.settings.max_body
+        body, size = bytearray(), 0
+        try:
+            with anyio.fail_after(self.settings.body_timeout):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size <= limit:
+                        body += chunk
+                    elif size > 64 * limit:
+                        break
+        except TimeoutError:
+            return text(408, f"the request body did not arrive within "
+                             f"{self.settings.body_timeout:g} s", {"Connection": "close"})
+        if size > limit:
+            return text(413, f"the request body is larger than {limit} bytes, the limit of "
+                             "this endpoint", {"Connection": "close"})
+        return bytes(body)
+
+    async def sparql_route(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Content-Type, Accept"})
+        params: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            params.setdefault(key, []).append(value)
+        if request.method == "POST":
+            try:
+                body = await self.read_body(request)
+            except ClientDisconnect:
+                return text(400, "the client went away before sending the whole body")
+            if isinstance(body, Response):
+                return body
+            ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+            if ctype == "application/sparql-update":
+                return text(403, "this endpoint is read-only: SPARQL Update is refused")
+            try:
+                decoded = body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return text(400, f"the request body is not UTF-8 (byte 0x{body[exc.start]:02x} at "
+                                 f"offset {exc.start}); send the query in UTF-8")
+            if ctype == "application/sparql-query":
+                params["query"] = [decoded]
+            elif ctype == "application/x-www-form-urlencoded":
+                for k, v in urllib.parse.parse_qsl(decoded, keep_blank_values=True):
+                    params.setdefault(k, []).append(v)
+            else:
+                return text(415, "send the query as application/sparql-query or as a form "
+                                 "(application/x-www-form-urlencoded) with query=…")
+        return await self.sparql(request, params)
+
+    async def sparql(self, request: Request, params: dict[str, list[str]]) -> Response:
         if "update" in params:
-            return self.error(403, "this endpoint is read-only: SPARQL Update is refused")
+            return text(403, "this endpoint is read-only: SPARQL Update is refused")
         queries = params.get("query") or []
         if not queries:
-            endpoint = self.local_base() + "/sparql"
-            return self.send(200, self.app.service_description(endpoint), "text/turtle; charset=utf-8")
+            return self.cached(request, "text/turtle", lambda: Response(
+                self.service_description(self.endpoint_url(request)), 200,
+                media_type=BY_NAME["turtle"].content_type))
         if len(queries) > 1:
-            return self.error(400, "give exactly one query parameter")
-        accept = self.headers.get("Accept")
+            return text(400, "give exactly one query parameter")
+        for key in ("default-graph-uri", "named-graph-uri"):
+            for g in params.get(key, []):
+                try:
+                    NamedNode(g)
+                except ValueError as exc:
+                    return text(400, f"{key} {g!r} is not an absolute IRI ({exc}); "
+                                     "give the IRI of one of the graphs")
         fmt_param = (params.get("format") or [""])[0].lower()
-        select_fmt = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv"}.get(fmt_param) \
-            or negotiate(accept, SELECT_ACCEPT, "json")
-        graph_fmt = {"turtle": "turtle", "ntriples": "ntriples", "jsonld": "jsonld"}.get(fmt_param) \
-            or negotiate(accept, GRAPH_ACCEPT, "turtle")
-        job = Job(queries[0], select_fmt, graph_fmt, self.app.settings.union,
-                  params.get("default-graph-uri", []), params.get("named-graph-uri", []),
-                  self.app.settings.max_rows)
-        answer = self.app.pool.run(job)
-        self.send(answer.status, answer.body, answer.content_type)
+        try:
+            select_media = negotiate(request.headers.get("accept"), SELECT_MEDIA)
+            graph_media = negotiate(request.headers.get("accept"), GRAPH_MEDIA)
+        except ValueError as exc:
+            return text(400, f"the Accept header cannot be read ({exc}); send media types such "
+                             "as application/sparql-results+json or text/turtle")
+        select_fmt = fmt_param if fmt_param in FORMAT_PARAM_SELECT else \
+            SELECT_BY_MEDIA.get(select_media or "")
+        graph_fmt = fmt_param if fmt_param in FORMAT_PARAM_GRAPH else \
+            (BY_MEDIA[graph_media].name if graph_media else None)
+        if select_fmt is None and graph_fmt is None:
+            return text(406, "none of the media types in the Accept header can carry SPARQL "
+                             "results here; accept one of: " + ", ".join(SELECT_MEDIA + GRAPH_MEDIA))
+        query = queries[0]
+        s = self.settings
+        job = Job(query, select_fmt, graph_fmt, s.union, params.get("default-graph-uri", []),
+                  params.get("named-graph-uri", []), s.max_rows, s.max_bytes, s.allow_service,
+                  # answer with the media type the client asked for (application/json, …)
+                  select_media if select_fmt and fmt_param not in FORMAT_PARAM_SELECT else None,
+                  graph_media if graph_fmt and fmt_param not in FORMAT_PARAM_GRAPH else None)
+        if s.allow_service and may_call_service(query):
+            lanes = ("federation",)
+        else:
+            light = await anyio.to_thread.run_sync(is_light, query, limiter=self.limiter)
+            lanes = ("fast", "main") if light else ("main",)
+        media = f"{select_fmt} {graph_fmt}"
+        if request.method in ("GET", "HEAD"):
+            return await self.cached_async(request, media, lambda: self.run(request, job, lanes))
+        return await self.run(request, job, lanes)
 
 
-def make_server(proj: Project, settings: Settings) -> tuple[ThreadingHTTPServer, App]:
-    app = App(proj, settings)
-    handler = type("PartykgHandler", (Handler,), {"app": app})
-    server = ThreadingHTTPServer((settings.host, settings.port), handler)
-    server.daemon_threads = True
-    return server, app
+class Guard:
+    """ASGI middleware: at most max_concurrency requests in progress (more get
+    503 at once), and the same response headers on every answer: security
+    headers, Vary, CORS. Plumbing, because Starlette has neither a concurrency
+    cap nor a security-headers middleware, and Hypercorn has no connection cap."""
+
+    CSP = ("default-src 'none'; script-src 'self'; style-src 'self'{extra}; img-src 'self' data:; "
+           "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+           "frame-ancestors 'none'")
+
+    def __init__(self, app, owner: App):
+        self.app, self.owner = app, owner
+        self.active = 0
+
+    def headers(self, extra_styles: str = "", path: str = "") -> list[tuple[bytes, bytes]]:
+        csp = self.CSP.format(extra=(" " + extra_styles) if extra_styles else "")
+        if path in QUERY_PAGE:
+            # YASGUI adds style elements from its script when it draws results;
+            # scripts stay restricted to this server's files.
+            csp = csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        out = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+               (b"referrer-policy", b"no-referrer"), (b"vary", b"Accept"),
+               (b"content-security-policy", csp.encode())]
+        if self.owner.settings.cors:
+            out.append((b"access-control-allow-origin", self.owner.settings.cors.encode("latin-1")))
+        return out
+
+    async def refuse(self, send, status: int, message: str, extra: dict | None = None) -> None:
+        body = (message + "\n").encode()
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", TEXT.encode()), (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"), *(extra or {}).items(), *self.headers()]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") + sum(
+            len(k) + len(v) + 4 for k, v in scope.get("headers", []))
+        if size > self.owner.settings.max_header_bytes:
+            # h11 bounds only what it buffers while a request is incomplete; a request
+            # that arrives whole in one read can be larger, so the bound is checked here.
+            return await self.refuse(send, 431, f"the request line and headers are {size} bytes, "
+                                     f"more than the limit of {self.owner.settings.max_header_bytes}")
+        limit = self.owner.settings.max_concurrency
+        if self.active >= limit:
+            return await self.refuse(send, 503, f"the server is busy ({limit} requests in "
+                                     "progress); try again in a few seconds", {b"retry-after": b"5"})
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() != b"x-partykg-style-hashes"]
+                styles = next((v.decode() for k, v in message.get("headers", [])
+                               if k.lower() == b"x-partykg-style-hashes"), "")
+                message = {**message, "headers": headers + self.headers(styles, scope["path"])}
+            await send(message)
+
+        self.active += 1
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            self.active -= 1
+
+
+def hypercorn_config(settings: Settings, sock: socket.socket):
+    from hypercorn.config import Config
+    config = Config()
+    config.bind = [f"fd://{sock.fileno()}"]
+    config.keep_alive_timeout = settings.header_timeout
+    config.read_timeout = max(1, int(round(settings.read_timeout)))
+    config.h11_max_incomplete_size = settings.max_header_bytes
+    config.include_server_header = False
+    config.accesslog = None
+    config.errorlog = "-"
+    config.loglevel = "WARNING"
+    config.graceful_timeout = 2
+    config.backlog = 128
+    return config
+
+
+def bind(settings: Settings) -> socket.socket:
+    """The listening socket (made here so that port 0 can be used and known)."""
+    info = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(info[0], socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(info[4])
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def exposure_warning(settings: Settings) -> str | None:
+    """The warning printed when the server listens beyond loopback."""
+    if settings.host in LOOPBACK:
+        return None
+    try:
+        if ipaddress.ip_address(settings.host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return (f"warning: partykg serve listens on {settings.host}: every host that can reach "
+            "this machine can query the endpoint (read-only; see docs/SECURITY.md for the "
+            "limits and for running it behind a reverse proxy)")
+
+
+class Server:
+    """A running server: the app, its listening socket, and Hypercorn's loop."""
+
+    def __init__(self, proj: Project, settings: Settings):
+        self.settings = settings
+        self.sock = bind(settings)
+        try:
+            self.app = App(proj, settings)
+        except BaseException:
+            self.sock.close()
+            raise
+        self.port = self.sock.getsockname()[1]
+        self.stopping: asyncio.Event | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.ready = threading.Event()
+
+    @property
+    def server_address(self) -> tuple[str, int]:
+        return self.settings.host, self.port
+
+    async def _serve(self, shutdown_trigger=None) -> None:
+        from hypercorn.asyncio import serve
+        self.loop = asyncio.get_running_loop()
+        self.stopping = asyncio.Event()
+        trigger = shutdown_trigger or self.stopping.wait
+        self.ready.set()
+        await serve(self.app.asgi, hypercorn_config(self.settings, self.sock),
+                    shutdown_trigger=trigger)
+
+    def serve_forever(self) -> None:
+        """Serve until SIGINT or SIGTERM (Hypercorn's own signal handling)."""
+        warning = exposure_warning(self.settings)
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
+        for note in sorted(self.app.pool.notes):
+            print(f"warning: the query workers could not be cut off from the network ({note}); "
+                  "SERVICE is still refused by the query check", file=sys.stderr, flush=True)
+        try:
+            asyncio.run(self._serve(shutdown_trigger=_signal_trigger()))
+        finally:
+            self.close()
+
+    def shutdown(self) -> None:
+        if self.loop is not None and self.stopping is not None:
+            self.loop.call_soon_threadsafe(self.stopping.set)
+
+    def close(self) -> None:
+        self.app.close()
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    # kept for callers of the former http.server API
+    server_close = close
+
+
+def _signal_trigger():
+    import signal
+
+    async def wait() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    return wait
+
+
+def make_server(proj: Project, settings: Settings) -> tuple[Server, App]:
+    server = Server(proj, settings)
+    return server, server.app
 
 
 def serve_in_thread(proj: Project, host: str = "127.0.0.1", port: int = 0,
-                    **options) -> tuple[ThreadingHTTPServer, str]:
+                    **options) -> tuple[Server, str]:
     """Start a server in a background thread (for tests); stop it with .shutdown()."""
-    server, app = make_server(proj, Settings(host=host, port=port, **options))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server = Server(proj, Settings(host=host, port=port, **options))
+    thread = threading.Thread(target=lambda: asyncio.run(server._serve()), daemon=True)
     thread.start()
+    server.ready.wait(30)
     original = server.shutdown
 
     def shutdown() -> None:
         original()
-        server.server_close()
-        app.close()
+        thread.join(30)
+        server.close()
     server.shutdown = shutdown  # type: ignore[method-assign]
-    return server, f"http://{host}:{server.server_address[1]}"
+    return server, f"http://{host}:{server.port}"

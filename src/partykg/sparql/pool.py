@@ -2,45 +2,71 @@
 
 pyoxigraph cannot interrupt a running query; a worker process can be killed.
 Each worker loads the build's N-Quads into its own in-memory store and answers
-one query at a time. A query that runs past the time limit has its worker
-terminated and replaced, and the client gets a clear error; other clients are
-served by the other workers meanwhile.
+one job at a time: a query (``Job``) or a call of a module-level function with
+the store (``Call``, used for entity pages). Around each job:
+
+* a **time limit**: past it the worker is killed and replaced, the client gets 503;
+* a **memory limit** per worker (``RLIMIT_AS``: the address space after loading
+  the store plus ``memory_mb``): a query that needs more gets MemoryError (or,
+  inside pyoxigraph, an abort); the worker is replaced, the client gets 503;
+* **result caps** in rows and in bytes (413), applied while the result is
+  serialised, so an oversized result stops early;
+* **no network** for the workers when the system allows it (a network
+  namespace of their own, with nothing in it); the SERVICE check of
+  ``partykg.sparql.policy`` runs in the worker before the query does;
+* **lanes and fair queueing**: "main" workers take every job, a small "fast"
+  lane only light ones (entity pages, trivial queries), and a "federation"
+  worker (the only one with network) the queries that call an allowed SERVICE;
+  among waiting jobs a free worker takes the client with the fewest running
+  jobs first, then the oldest job.
+
+Result documents are written by pyoxigraph's own serialisers.
 """
 
 from __future__ import annotations
 
-import json
 import multiprocessing as mp
-import queue
+import os
 import threading
-from dataclasses import dataclass
-from xml.sax.saxutils import escape
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+from partykg.core.formats import BY_NAME, RESULTS
+from partykg.sparql.policy import Refused, check_services, may_call_service
 
-SELECT_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-}
-GRAPH_TYPES = {
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
+TEXT = "text/plain; charset=utf-8"
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+
+
+def results_content_type(name: str) -> str:
+    """Content-Type of a SPARQL result format (json, xml, csv, tsv)."""
+    media = RESULTS[name][1]
+    return f"{media}; charset=utf-8" if media.startswith("text/") else media
 
 
 @dataclass
 class Job:
     query: str
-    select_format: str          # json | xml | csv | tsv
-    graph_format: str           # turtle | ntriples | jsonld | rdfxml
-    union: bool
-    default_graphs: list[str]
-    named_graphs: list[str]
-    max_rows: int
+    select_format: str | None = "json"  # json | xml | csv | tsv; None: not acceptable
+    graph_format: str | None = "turtle" # turtle | ntriples | jsonld | rdfxml; None: not acceptable
+    union: bool = True
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    max_rows: int = 10_000
+    max_bytes: int = 10_000_000
+    allowed_services: tuple[str, ...] = ()
+    select_media: str | None = None     # the media type to answer with, when negotiated
+    graph_media: str | None = None
+
+
+@dataclass
+class Call:
+    """Run ``function(store, *args)`` in a worker; it returns an Answer."""
+    function: Callable
+    args: tuple = ()
 
 
 @dataclass
@@ -48,171 +74,370 @@ class Answer:
     status: int
     content_type: str
     body: bytes
+    restart: bool = False     # the worker is to be replaced after this answer
 
 
-def _term_json(t) -> dict:
-    kind = type(t).__name__
-    if kind == "NamedNode":
-        return {"type": "uri", "value": t.value}
-    if kind == "BlankNode":
-        return {"type": "bnode", "value": t.value}
-    out = {"type": "literal", "value": t.value}
-    if t.language:
-        out["xml:lang"] = t.language
-    elif t.datatype.value != XSD_STRING:
-        out["datatype"] = t.datatype.value
-    return out
+def _media(media: str | None) -> str | None:
+    if media and (media.startswith("text/") or media in ("application/n-triples",
+                                                         "application/ld+json")):
+        return media + "; charset=utf-8"
+    return media
 
 
-def _term_xml(t) -> str:
-    kind = type(t).__name__
-    if kind == "NamedNode":
-        return f"<uri>{escape(t.value)}</uri>"
-    if kind == "BlankNode":
-        return f"<bnode>{escape(t.value)}</bnode>"
-    if t.language:
-        return f'<literal xml:lang="{escape(t.language)}">{escape(t.value)}</literal>'
-    if t.datatype.value != XSD_STRING:
-        return f'<literal datatype="{escape(t.datatype.value)}">{escape(t.value)}</literal>'
-    return f"<literal>{escape(t.value)}</literal>"
+def text_answer(status: int, message: str) -> Answer:
+    return Answer(status, TEXT, (message.rstrip("\n") + "\n").encode("utf-8"))
 
 
-def _csv_cell(value: str) -> str:
-    if any(c in value for c in ',"\r\n'):
-        return '"' + value.replace('"', '""') + '"'
-    return value
+class _TooLarge(Exception):
+    pass
 
 
-def serialize_select(variables: list[str], rows: list[list], fmt: str) -> bytes:
-    if fmt == "json":
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": [
-            {v: _term_json(t) for v, t in zip(variables, row) if t is not None} for row in rows]}},
-            ensure_ascii=False).encode("utf-8")
-    if fmt == "xml":
-        head = "".join(f'<variable name="{escape(v)}"/>' for v in variables)
-        body = "".join("<result>" + "".join(
-            f'<binding name="{escape(v)}">{_term_xml(t)}</binding>'
-            for v, t in zip(variables, row) if t is not None) + "</result>" for row in rows)
-        return (f'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head>{head}</head><results>{body}</results></sparql>").encode("utf-8")
-    if fmt == "csv":
-        lines = [",".join(variables)] + [",".join(_csv_cell(t.value) if t is not None else ""
-                                                  for t in row) for row in rows]
-        return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-    lines = ["\t".join("?" + v for v in variables)] + [
-        "\t".join(str(t) if t is not None else "" for t in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+class _Capped:
+    """A binary sink for pyoxigraph's serialisers that refuses to grow past a
+    number of bytes (and, for TSV results, of lines: one row per line)."""
+
+    def __init__(self, max_bytes: int, max_rows: int | None = None):
+        self.buf = bytearray()
+        self.max_bytes, self.max_rows = max_bytes, max_rows
+        self.lines = 0
+        self.exceeded: str | None = None
+
+    def write(self, data) -> int:
+        self.buf += data
+        if len(self.buf) > self.max_bytes:
+            self.exceeded = "bytes"
+        elif self.max_rows is not None:
+            self.lines += bytes(data).count(b"\n")
+            if self.lines > self.max_rows + 1:        # the header line, then one per row
+                self.exceeded = "rows"
+        if self.exceeded:
+            raise _TooLarge(self.exceeded)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
-def serialize_ask(value: bool, fmt: str) -> bytes:
-    if fmt == "json":
-        return json.dumps({"head": {}, "boolean": value}).encode()
-    if fmt == "xml":
-        return (f'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
-    return ("true\n" if value else "false\n").encode()
+def _too_large(job: Job, what: str) -> Answer:
+    if what == "rows":
+        return text_answer(413, f"the result has more than {job.max_rows} rows, the limit of "
+                                "this endpoint; add a LIMIT to the query or narrow it")
+    return text_answer(413, f"the result is larger than {job.max_bytes} bytes, the limit of "
+                            "this endpoint; select fewer or shorter values, or add a LIMIT")
 
 
 def evaluate(store, job: Job) -> Answer:
-    from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, RdfFormat, serialize
-    kwargs = {}
-    if job.default_graphs:
-        kwargs["default_graph"] = [NamedNode(g) for g in job.default_graphs]
-    elif job.union:
-        kwargs["use_default_graph_as_union"] = True
-    if job.named_graphs:
-        kwargs["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
+    from pyoxigraph import (NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions,
+                            parse_query_results, serialize)
+    try:
+        check_services(job.query, job.allowed_services)
+    except Refused as exc:
+        return text_answer(400, str(exc))
+    kwargs: dict = {}
+    try:
+        if job.default_graphs:
+            kwargs["default_graph"] = [NamedNode(g) for g in job.default_graphs]
+        elif job.union:
+            kwargs["use_default_graph_as_union"] = True
+        if job.named_graphs:
+            kwargs["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
+    except ValueError as exc:
+        return text_answer(400, f"a graph IRI is not valid: {exc}; give absolute IRIs")
     try:
         result = store.query(job.query, **kwargs)
     except SyntaxError as exc:
-        return Answer(400, "text/plain; charset=utf-8",
-                      f"malformed query: {exc}\n".encode())
-    cap = f"the result has more than {job.max_rows} rows, the limit of this endpoint; " \
-          "add a LIMIT to the query or narrow it\n"
-    if isinstance(result, QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows = []
-        for sol in result:
-            if len(rows) >= job.max_rows:
-                return Answer(413, "text/plain; charset=utf-8", cap.encode())
-            rows.append([sol[v] for v in variables])
-        return Answer(200, SELECT_TYPES[job.select_format],
-                      serialize_select(variables, rows, job.select_format))
-    if isinstance(result, QueryBoolean):
-        return Answer(200, SELECT_TYPES[job.select_format],
-                      serialize_ask(bool(result), job.select_format))
-    triples = []
-    for t in result:
-        if len(triples) >= job.max_rows:
-            return Answer(413, "text/plain; charset=utf-8", cap.encode())
-        triples.append(t)
-    fmt = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES,
-           "jsonld": RdfFormat.JSON_LD, "rdfxml": RdfFormat.RDF_XML}[job.graph_format]
-    return Answer(200, GRAPH_TYPES[job.graph_format], serialize(triples, format=fmt))
+        return text_answer(400, f"malformed query: {exc}")
+    form = "graph" if not isinstance(result, (QuerySolutions, QueryBoolean)) else "results"
+    if (job.graph_format if form == "graph" else job.select_format) is None:
+        kinds = "RDF (text/turtle, application/n-triples, application/ld+json, " \
+                "application/rdf+xml)" if form == "graph" else "SPARQL results " \
+                "(application/sparql-results+json or +xml, text/csv, text/tab-separated-values)"
+        return text_answer(406, f"this query gives {kinds}, and the Accept header accepts none "
+                                "of these; accept one of them or drop the header")
+    try:
+        if isinstance(result, QuerySolutions):
+            # TSV first: one row per line, so that the row cap can stop the
+            # evaluation as the rows come; then the asked format from that.
+            tsv = _Capped(job.max_bytes, job.max_rows)
+            result.serialize(tsv, QueryResultsFormat.TSV)
+            fmt = RESULTS[job.select_format][0]
+            if fmt == QueryResultsFormat.TSV:
+                body = bytes(tsv.buf)
+            else:
+                out = _Capped(job.max_bytes)
+                parse_query_results(bytes(tsv.buf), QueryResultsFormat.TSV).serialize(out, fmt)
+                body = bytes(out.buf)
+            return Answer(200, _media(job.select_media) or results_content_type(job.select_format),
+                          body)
+        if isinstance(result, QueryBoolean):
+            return Answer(200, _media(job.select_media) or results_content_type(job.select_format),
+                          result.serialize(format=RESULTS[job.select_format][0]))
+        triples = []
+        for t in result:
+            if len(triples) >= job.max_rows:
+                return _too_large(job, "rows")
+            triples.append(t)
+        fmt = BY_NAME[job.graph_format]
+        out = _Capped(job.max_bytes)
+        serialize(triples, out, format=fmt.rdf)
+        return Answer(200, _media(job.graph_media) or fmt.content_type, bytes(out.buf))
+    except _TooLarge as exc:
+        return _too_large(job, str(exc))
+    except Exception as exc:
+        for sink in ("tsv", "out"):
+            capped = locals().get(sink)
+            if isinstance(capped, _Capped) and capped.exceeded:  # raised through pyoxigraph
+                return _too_large(job, capped.exceeded)
+        if isinstance(exc, OSError) and job.allowed_services and may_call_service(job.query):
+            return text_answer(502, f"a SERVICE endpoint of the query failed: {exc}")
+        raise
 
 
-def _worker(nquads: str, conn) -> None:
+# --- the worker process --------------------------------------------------------------------
+
+def _isolate_network() -> str | None:
+    """Move this process into a network namespace of its own, which has no
+    interface up: nothing it opens reaches another host or this one's loopback.
+    Returns None on success, else why not. Plumbing, because Python 3.11 has no
+    os.unshare (3.12 has) and no library does just this."""
+    import ctypes
+    unshare = getattr(os, "unshare", None)
+    last = "unshare is not available"
+    for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET):
+        if unshare is not None:
+            try:
+                unshare(flags)
+                return None
+            except OSError as exc:
+                last = exc.strerror or str(exc)
+                continue
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(flags) == 0:
+            return None
+        last = os.strerror(ctypes.get_errno())
+    return last
+
+
+def _vm_size() -> int:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _limit_memory(memory_mb: int | None) -> None:
+    if not memory_mb:
+        return
+    import resource
+    limit = _vm_size() + memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _worker(nquads: str, conn, isolate: bool, memory_mb: int | None) -> None:
     from pyoxigraph import RdfFormat, Store
+    note = _isolate_network() if isolate else None
     store = Store()
     store.bulk_load(path=nquads, format=RdfFormat.N_QUADS)
-    conn.send("ready")
+    _limit_memory(memory_mb)
+    conn.send(("ready", note))
     while True:
         job = conn.recv()
         if job is None:
             return
         try:
-            answer = evaluate(store, job)
+            answer = evaluate(store, job) if isinstance(job, Job) else job.function(store, *job.args)
+        except MemoryError:
+            answer = text_answer(503, f"the query needed more memory than the limit of "
+                                      f"{memory_mb} MB per query worker and was stopped; "
+                                      "narrow it or add a LIMIT")
+            answer.restart = True
         except Exception as exc:  # noqa: BLE001 - report any evaluation failure to the client
-            answer = Answer(500, "text/plain; charset=utf-8",
-                            f"query evaluation failed: {type(exc).__name__}: {exc}\n".encode())
+            answer = text_answer(500, f"query evaluation failed: {type(exc).__name__}: {exc}")
         conn.send(answer)
+        if answer.restart:
+            return
+
+
+# --- the pool ----------------------------------------------------------------------------
+
+LANES = ("fast", "main", "federation")
+
+
+@dataclass(eq=False)
+class _Worker:
+    lane: str
+    proc: object
+    conn: object
+    client: str = ""
+
+
+@dataclass(eq=False)
+class _Waiter:
+    seq: int
+    client: str
+    lanes: tuple[str, ...]
+    worker: _Worker | None = None
 
 
 class QueryPool:
-    """A fixed number of worker processes answering queries with a time limit."""
+    """Worker processes in lanes, answering jobs with a time and memory limit."""
 
-    def __init__(self, nquads: str, workers: int = 2, timeout: float = 10.0):
-        self.nquads, self.timeout = nquads, timeout
+    def __init__(self, nquads: str, workers: int = 2, timeout: float = 10.0, *,
+                 fast_workers: int = 0, federation: bool = False, memory_mb: int | None = None,
+                 queue_timeout: float | None = None, isolate: bool = True):
+        self.nquads, self.timeout, self.memory_mb = nquads, timeout, memory_mb
+        self.queue_timeout = queue_timeout
+        self.isolate = isolate
         self.ctx = mp.get_context("spawn")
-        self.idle: queue.Queue = queue.Queue()
-        self.lock = threading.Lock()
+        self.cond = threading.Condition()
+        self.idle: list[_Worker] = []
+        self.waiting: list[_Waiter] = []
+        self.running: Counter = Counter()   # jobs running, per client
+        self.served: dict[str, int] = {}    # per client: the turn it was last given a worker
+        self.turn = 0
         self.procs: set = set()
-        for _ in range(max(1, workers)):
-            self.idle.put(self._start())
+        self.notes: set[str] = set()     # why a worker could not be cut off the network
+        self.seq = 0
+        self.closed = False
+        plan = ["main"] * max(1, workers) + ["fast"] * max(0, fast_workers) \
+            + (["federation"] if federation else [])
+        started = [self._launch(lane) for lane in plan]
+        for item in started:
+            self.idle.append(self._ready(*item))
 
-    def _start(self):
+    # --- workers ---
+    def _launch(self, lane: str):
         parent, child = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_worker, args=(self.nquads, child), daemon=True)
+        isolate = self.isolate and lane != "federation"
+        proc = self.ctx.Process(target=_worker, args=(self.nquads, child, isolate, self.memory_mb),
+                                daemon=True)
         proc.start()
-        if not parent.poll(120) or parent.recv() != "ready":
-            proc.kill()
-            raise RuntimeError("a query worker did not start")
-        with self.lock:
-            self.procs.add(proc)
-        return proc, parent
+        child.close()
+        return lane, proc, parent
 
-    def run(self, job: Job) -> Answer:
-        proc, conn = self.idle.get()
+    def _ready(self, lane: str, proc, conn) -> _Worker:
         try:
-            conn.send(job)
-            if conn.poll(self.timeout):
-                answer = conn.recv()
-                self.idle.put((proc, conn))
-                return answer
-        except (EOFError, OSError, BrokenPipeError):
-            pass
-        proc.kill()
-        proc.join(5)
-        with self.lock:
-            self.procs.discard(proc)
-        self.idle.put(self._start())
-        return Answer(503, "text/plain; charset=utf-8",
-                      f"the query ran longer than the time limit of {self.timeout:g} s and was "
-                      "stopped; narrow it or add a LIMIT\n".encode())
+            ok = conn.poll(120)
+            message = conn.recv() if ok else None
+        except (EOFError, OSError):
+            message = None
+        if not message or message[0] != "ready":
+            proc.kill()
+            raise RuntimeError(f"a query worker ({lane} lane) did not start "
+                               f"(exit code {proc.exitcode})")
+        if message[1]:
+            self.notes.add(message[1])
+        with self.cond:
+            self.procs.add(proc)
+        return _Worker(lane, proc, conn)
+
+    def _replace(self, worker: _Worker) -> _Worker | None:
+        worker.proc.kill()
+        worker.proc.join(5)
+        with self.cond:
+            self.procs.discard(worker.proc)
+            if self.closed:
+                return None
+        return self._ready(*self._launch(worker.lane))
+
+    # --- scheduling ---
+    def _dispatch(self) -> None:
+        """Give idle workers to waiting jobs: fast lane first; among the jobs a
+        worker can take, the client with the fewest running jobs, then the one
+        served longest ago (round robin between clients), then the oldest job."""
+        self.idle.sort(key=lambda w: LANES.index(w.lane))
+        for worker in list(self.idle):
+            fits = [w for w in self.waiting if worker.lane in w.lanes and w.worker is None]
+            if not fits:
+                continue
+            best = min(fits, key=lambda w: (self.running[w.client],
+                                            self.served.get(w.client, 0), w.seq))
+            best.worker = worker
+            worker.client = best.client
+            self.running[best.client] += 1
+            self.turn += 1
+            self.served[best.client] = self.turn
+            if len(self.served) > 4096:     # forget the clients served longest ago
+                for client, _ in sorted(self.served.items(), key=lambda kv: kv[1])[:2048]:
+                    del self.served[client]
+            self.idle.remove(worker)
+            self.waiting.remove(best)
+        self.cond.notify_all()
+
+    def _acquire(self, client: str, lanes: tuple[str, ...]) -> _Worker | None:
+        deadline = None if self.queue_timeout is None else time.monotonic() + self.queue_timeout
+        with self.cond:
+            self.seq += 1
+            me = _Waiter(self.seq, client, lanes)
+            self.waiting.append(me)
+            self._dispatch()
+            while me.worker is None:
+                left = None if deadline is None else deadline - time.monotonic()
+                if (left is not None and left <= 0) or self.closed:
+                    self.waiting.remove(me)
+                    return None
+                self.cond.wait(left)
+            return me.worker
+
+    def _release(self, worker: _Worker | None, client: str) -> None:
+        with self.cond:
+            self.running[client] -= 1
+            if self.running[client] <= 0:
+                del self.running[client]
+            if worker is not None and not self.closed:
+                self.idle.append(worker)
+            self._dispatch()
+
+    def lanes_for(self, light: bool = False, federated: bool = False) -> tuple[str, ...]:
+        if federated:
+            return ("federation",)
+        return ("fast", "main") if light else ("main",)
+
+    def run(self, job: Job | Call, client: str = "", lanes: tuple[str, ...] = ("main",)) -> Answer:
+        worker = self._acquire(client, lanes)
+        if worker is None:
+            if self.closed:
+                return text_answer(503, "the server is shutting down")
+            return text_answer(503, f"the server is busy: no query worker was free within "
+                                    f"{self.queue_timeout:g} s; try again later")
+        answer, keep, died = None, worker, False
+        try:
+            worker.conn.send(job)
+            if worker.conn.poll(self.timeout):
+                answer = worker.conn.recv()
+                if not answer.restart:
+                    return answer
+        except (EOFError, OSError):
+            died = True          # the worker exited: out of memory, or crashed
+        finally:
+            if answer is None or answer.restart:
+                if died:
+                    worker.proc.join(5)
+                exitcode = worker.proc.exitcode if died else None
+                keep = self._replace(worker)
+                if answer is None:
+                    answer = self._failure(exitcode)
+            self._release(keep, client)
+        return answer
+
+    def _failure(self, exitcode: int | None) -> Answer:
+        if exitcode is None:      # still running at the time limit: it was killed
+            return text_answer(503, f"the query ran longer than the time limit of "
+                                    f"{self.timeout:g} s and was stopped; narrow it or add a LIMIT")
+        limit = f"its memory limit of {self.memory_mb} MB" if self.memory_mb else "memory"
+        return text_answer(503, f"the query worker stopped while answering (exit code "
+                                f"{exitcode}: it ran out of {limit} or crashed) and was "
+                                "replaced; narrow the query or add a LIMIT")
 
     def close(self) -> None:
-        with self.lock:
+        with self.cond:
+            self.closed = True
             procs = list(self.procs)
+            self.cond.notify_all()
         for proc in procs:
             proc.kill()
             proc.join(5)

@@ -28,7 +28,7 @@ import yaml
 
 from partykg.core.errors import Collector, InputError, Problem
 from partykg.core.files import write_atomic
-from partykg.core.namespaces import PKG, PREFIXES, entity_iri
+from partykg.core.namespaces import PKG, PREFIXES, entity_iri, id_space
 from partykg.core.paths import Project
 from partykg.model.anchor import Span, explain_miss, find_all, line_of
 from partykg.model.annotations import MODES, Source, load_source
@@ -72,6 +72,7 @@ class Result:
     records: dict[str, list[dict[str, Any]]] = field(
         default_factory=lambda: {s: [] for s in SECTIONS})
     review: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Annotations per anchor status (each annotation once) and rows per result."""
@@ -85,7 +86,19 @@ class Result:
 
 # --- reading -----------------------------------------------------------------------------
 
+MAX_JSON_BYTES = 256 * 1024 * 1024
+MAX_DEPTH = 100     # a Web Annotation in a page of a collection is about 10 levels deep
+
+
 def _load_json(path: Path, display: str) -> Any:
+    if not path.is_file():
+        what = "does not exist" if not path.exists() else "is not a regular file"
+        raise InputError(Problem(display, 0, f"the path {what}",
+                                 "give the path of a Web Annotation JSON(-LD) export"))
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise InputError(Problem(display, 0, f"the file is larger than "
+                                 f"{MAX_JSON_BYTES // 2**20} MB",
+                                 "split the export (one file per source or per page)"))
     try:
         raw = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -95,13 +108,34 @@ def _load_json(path: Path, display: str) -> Any:
         raise InputError(Problem(display, 1, f"the file is not UTF-8 (byte {exc.start})",
                                  "export the annotations again as JSON (UTF-8)")) from exc
     try:
-        return json.loads(raw)
+        doc = json.loads(raw)
+        deep = _depth(doc) > MAX_DEPTH
+    except RecursionError:   # json's own limit, far above MAX_DEPTH
+        deep = True
     except json.JSONDecodeError as exc:
         raise InputError(Problem(display, exc.lineno,
                                  f"not valid JSON: {exc.msg} (column {exc.colno})",
                                  "the file must be the JSON(-LD) the tool exported, unedited; "
                                  "check the brackets and commas at that place "
                                  "(`python -m json.tool FILE` shows the first error)")) from exc
+    if deep:
+        raise InputError(Problem(display, 0, f"the JSON is nested more than {MAX_DEPTH} "
+                                 "levels deep", "this is not an annotation export; give the "
+                                 "file the annotation tool wrote"))
+    return doc
+
+
+def _depth(doc: Any) -> int:
+    """How deeply lists and objects nest (iteratively: no recursion to exhaust)."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        node, d = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, d)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((v, d + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def types(obj: Any) -> set[str]:
@@ -132,11 +166,12 @@ def from_hypothesis(a: dict[str, Any]) -> dict[str, Any]:
             "target": a.get("target") or [{"source": a.get("uri")}]}
 
 
-def read_annotations(path: Path, display: str) -> list[dict[str, Any]]:
+def read_annotations(path: Path, display: str,
+                     warnings: list[str] | None = None) -> list[dict[str, Any]]:
     """The annotations of a file, in file order (pages of a collection in order)."""
     doc = _load_json(path, display)
     if isinstance(doc, dict) and "AnnotationCollection" in types(doc):
-        return _collection_items(path, display, doc)
+        return _collection_items(path, display, doc, warnings)
     if isinstance(doc, dict) and "rows" in doc:       # Hypothesis search API result
         doc = doc["rows"]
     if isinstance(doc, dict) and "AnnotationPage" in types(doc):
@@ -154,27 +189,39 @@ def read_annotations(path: Path, display: str) -> list[dict[str, Any]]:
     return out
 
 
-def _collection_items(path: Path, display: str, coll: dict[str, Any]) -> list[dict[str, Any]]:
-    """Follow `first` and `next` through the page files next to the collection."""
+def _collection_items(path: Path, display: str, coll: dict[str, Any],
+                      warnings: list[str] | None = None) -> list[dict[str, Any]]:
+    """Follow `first` and `next` through the page files next to the collection.
+    A file there that cannot be read is skipped with a warning: it may have
+    nothing to do with the collection (an error names it if a page is missing)."""
     pages: dict[str, dict[str, Any]] = {}
+    skipped: list[str] = []
     for f in sorted(path.parent.glob("*.json*")):
         if f == path:
             continue
-        d = _load_json(f, str(f))
-        if isinstance(d, dict) and "AnnotationPage" in types(d) and "id" in d:
+        try:
+            d = _load_json(f, str(f))
+        except InputError as exc:
+            skipped.append(f"{exc.problems[0]}".split("\n")[0])
+            continue
+        if isinstance(d, dict) and "AnnotationPage" in types(d) and isinstance(d.get("id"), str):
             pages[d["id"]] = d
+    if warnings is not None:
+        warnings += [f"skipped {s}" for s in skipped]
     out: list[dict[str, Any]] = []
     nxt, seen = coll.get("first"), set()
     if isinstance(nxt, dict):          # an embedded first page
         pages[nxt.get("id", "")] = nxt
         nxt = nxt.get("id", "")
     while nxt:
-        if nxt in seen or nxt not in pages:
-            raise InputError(Problem(display, 0, f"the page {nxt} of the collection is "
-                                     f"{'repeated' if nxt in seen else 'not in ' + str(path.parent)}",
+        if not isinstance(nxt, str) or nxt in seen or nxt not in pages:
+            where = ("repeated" if nxt in seen else "not in " + str(path.parent)
+                     + (f" (unreadable files there: {'; '.join(skipped)})" if skipped else ""))
+            raise InputError(Problem(display, 0, f"the page {nxt} of the collection is {where}",
                                      "keep the collection file with all its page-NNNN.jsonld files"))
         seen.add(nxt)
-        out.extend(pages[nxt].get("items", []))
+        items = pages[nxt].get("items", [])
+        out.extend(items if isinstance(items, list) else [items])
         nxt = pages[nxt].get("next")
     if "total" in coll and coll["total"] != len(out):
         raise InputError(Problem(display, 0, f"the collection says {coll['total']} annotations "
@@ -219,12 +266,7 @@ def locate(text: str, tqs: dict | None, tps: dict | None) -> Located:
     offsets (exactly, or the nearest occurrence). Without a quote, valid offsets
     are taken as they are."""
     exact = tqs.get("exact") if tqs else None
-    pos = None
-    if tps is not None:
-        try:
-            pos = (int(tps["start"]), int(tps["end"]))
-        except (KeyError, TypeError, ValueError):
-            pos = None
+    pos, bad = _offsets(tps)
     if isinstance(exact, str) and exact:
         hits = find_all(text, exact)
         if not hits:
@@ -267,8 +309,30 @@ def locate(text: str, tqs: dict | None, tps: dict | None) -> Located:
                        f"{lines}) and neither prefix/suffix nor offsets tell which")
     if pos is not None and 0 <= pos[0] < pos[1] <= len(text):
         return Located(Span(*pos), "resolved", "no quote given: anchored by offsets alone")
+    if pos is not None:
+        bad = (f"the offsets {pos[0]}-{pos[1]} are not a passage of the text "
+               f"(0-{len(text)})")
     return Located(None, "unresolved", "the target has no TextQuoteSelector and no usable "
-                   "TextPositionSelector")
+                   "TextPositionSelector" + (f": {bad}" if bad else ""))
+
+
+def _offsets(tps: dict | None) -> tuple[tuple[int, int] | None, str]:
+    """(start, end) of a TextPositionSelector, or None and why not. JSON numbers
+    may be 1e999 (infinite), negative, fractional or strings: only whole numbers
+    from 0 count."""
+    if tps is None:
+        return None, ""
+    values = []
+    for key in ("start", "end"):
+        v = tps.get(key)
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            shown = json.dumps(v)[:40] if not isinstance(v, float) else repr(v)
+            return None, (f"TextPositionSelector {key} is {shown}, not a whole number "
+                          "from 0")
+        values.append(v)
+    return (values[0], values[1]), ""
 
 
 def yaml_context(text: str, span: Span) -> tuple[str, str]:
@@ -326,7 +390,7 @@ class Importer:
     # IRIs ----------------------------------------------------------------------------------
     def split(self, iri: str) -> tuple[str, str] | None:
         """(kind, key) of one of our data IRIs."""
-        head = self.base + "id/"
+        head = id_space(self.base)
         if isinstance(iri, str) and iri.startswith(head):
             kind, _, key = iri[len(head):].partition("/")
             if key:
@@ -377,7 +441,8 @@ class Importer:
         whole document (no selector). The second value names a foreign source."""
         target = anno.get("target")
         sources = [t.get("source") if isinstance(t, dict) else t for t in as_list(target)]
-        foreign = next((s for s in sources if s and s not in self.doc_iris), None)
+        foreign = next((s for s in sources if isinstance(s, str) and s
+                        and s not in self.doc_iris), None)
         tqs, tps = selectors(target)
         if tqs is None and tps is None:
             return None, foreign
@@ -422,6 +487,33 @@ class Importer:
         self.result.review.append(entry)
 
     # one annotation --------------------------------------------------------------------------
+    def add_safely(self, anno: Any, index: int) -> None:
+        """:meth:`add`, where an annotation whose values have unexpected JSON
+        types (a number for a text, an object for an IRI, ...) is reported as
+        unreadable and kept for review, and the import goes on."""
+        before = (len(self.result.rows), len(self.result.review),
+                  {k: len(v) for k, v in self.result.records.items()})
+        try:
+            self.add(anno, index)
+            for section, n in before[2].items():
+                for rec in self.result.records[section][n:]:
+                    where = _not_text(rec)
+                    if where:
+                        raise ValueError(f"{where} of the {section[:-1]} is not text")
+        except (TypeError, ValueError, AttributeError, KeyError, OverflowError,
+                RecursionError) as exc:
+            del self.result.rows[before[0]:]
+            del self.result.review[before[1]:]
+            for k, n in before[2].items():
+                del self.result.records[k][n:]
+            ident = str(anno.get("id") or f"#{index + 1}") if isinstance(anno, dict) \
+                else f"#{index + 1}"
+            kind = "" if isinstance(exc, ValueError) else f"{type(exc).__name__}: "
+            why = f"cannot be read: {kind}{str(exc)[:200]}"
+            self.current = Located(None, "unresolved")
+            self.row(ident[:200], "unresolved", "annotation", why)
+            self.result.review.append({"annotation": ident[:200], "problem": why})
+
     def add(self, anno: dict[str, Any], index: int) -> None:
         ident = str(anno.get("id") or f"#{index + 1}")
         ours = {t.partition(":")[2] for t in types(anno)
@@ -692,6 +784,19 @@ class Importer:
                        bodies=[_body_summary(b) for b in as_list(a.get("body"))])
 
 
+def _not_text(value: Any, path: str = "") -> str:
+    """The first place in a record holding something other than text (a JSON
+    number or object where the annotation file wants a string), or ''."""
+    if isinstance(value, str) or (isinstance(value, bool) and path in ("paraphrase", "approximate")):
+        return ""
+    if isinstance(value, dict) and path in ("", "locator"):   # a record, or its locator
+        return next((w for k, v in value.items() if (w := _not_text(v, k if not path
+                                                                     else f"{path}.{k}"))), "")
+    if isinstance(value, list):
+        return next((w for v in value if (w := _not_text(v, path))), "")
+    return path or "a value"
+
+
 def _body_iri(b: Any) -> tuple[str | None, str | None]:
     """(IRI, None) for a body naming a resource; (None, text) for a textual one.
     Recogito writes an entity's IRI as the body's `value` when it has no label;
@@ -744,8 +849,22 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
+# NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks to a YAML reader
+# (and to str.splitlines), not to the "\n"-based line handling here. PyYAML's
+# emitter writes them raw outside double quotes: a NEL in a quote is read back
+# as a space (the quote no longer matches its text), and in the commented review
+# section, where each "\n"-line gets a "# ", any of them ends the comment and
+# the rest of the line is read as YAML (a syntax error, reported at the path of
+# the temporary file the import was checked in). Double quotes escape them (\N,
+# \L, \P), so strings holding one are written double-quoted.
+YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _str(dumper: yaml.SafeDumper, value: str):
-    style = "|" if "\n" in value and value.strip() == value else None
+    if any(ch in value for ch in YAML_ONLY_BREAKS):
+        style = '"'
+    else:
+        style = "|" if "\n" in value and value.strip() == value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -787,23 +906,34 @@ def import_annotations(proj: Project, file: Path, source_id: str, output: Path |
     if dest.exists() and not force:
         raise InputError(Problem(str(dest), 0, "the output file exists",
                                  "give another --output, or --force to replace it"))
-    annos = read_annotations(file, display)
+    warnings: list[str] = []
+    annos = read_annotations(file, display, warnings)
     imp = Importer(proj, registry, src)
+    imp.result.warnings = warnings
     for i, a in enumerate(annos):
-        imp.add(a, i)
+        imp.add_safely(a, i)
     text = render(src, imp.result, file.name)
-    _check_loads(proj, registry, src, text)
+    _check_loads(proj, registry, src, text, dest)
     write_atomic(dest, text)
     return dest, imp.result, sorted(imp.foreign)
 
 
-def _check_loads(proj: Project, registry: Registry, src: Source, text: str) -> None:
-    """The file must load with the project's own loader before it is written."""
+def _check_loads(proj: Project, registry: Registry, src: Source, text: str,
+                 dest: Path) -> None:
+    """The file must load with the project's own loader before it is written.
+    A failure here is partykg's fault, not the input's: it is reported under
+    the name of the file that was not written, not of the temporary copy."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{src.id}.yaml"
         path.write_text(text, encoding="utf-8")
         errors = Collector()
-        load_source(path, proj.data, proj.root, registry, errors)
+        try:
+            load_source(path, proj.data, proj.root, registry, errors)
+        except InputError as exc:
+            errors.problems += exc.problems
         if errors.problems:
-            raise RuntimeError("the imported annotations do not load: "
-                               + "; ".join(str(p) for p in errors.problems[:5]))
+            raise InputError([Problem(str(dest), p.line, "the file the import would write "
+                                      f"does not load back: {p.message}",
+                                      "this is a bug in `partykg import-annotations`; please "
+                                      "report it with the input file")
+                              for p in errors.problems[:5]])

@@ -1,10 +1,13 @@
 """Asking a Wikidata SPARQL endpoint (Wikidata's own, a mirror, or a local stand-in).
 
-Every request goes through SPARQLWrapper as a GET with a User-Agent naming
-partykg (Wikidata's User-Agent policy), a time limit, and explicit PREFIX
-lines (Wikidata predefines them, other endpoints do not). An endpoint that
-cannot be reached or answers with an error raises :class:`InputError`, which
-the CLI turns into exit code 2.
+Every request is a SPARQL 1.1 Protocol GET sent by partykg's one HTTP client
+(partykg.core.http, see partykg.sparql.remote for why not SPARQLWrapper), with
+a User-Agent naming partykg (Wikidata's User-Agent policy), a total deadline,
+a size cap (Wikidata's answers to these queries are small: 64 MB is plenty),
+and explicit PREFIX lines (Wikidata predefines them, other endpoints do not).
+Answers are SPARQL JSON parsed by pyoxigraph. An endpoint that cannot be
+reached, answers with an error or with garbage raises :class:`InputError`,
+which the CLI turns into exit code 2.
 
 The queries here find candidate items by label and alias, fetch what is
 needed to judge them (description, P31 types, kind, dates with their
@@ -15,16 +18,22 @@ kind) and fetch the facts `partykg enrich` caches.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from pyoxigraph import QueryResultsFormat
+
 from partykg import __version__
 from partykg.core.errors import InputError, Problem
+from partykg.core.http import MB, Client, Credentials, HttpError
 from partykg.core.namespaces import WIKIDATA_ENTITY
 from partykg.sparql.query import WIKIDATA_SPARQL
+from partykg.sparql.remote import RESULTS_JSON, read_results, sparql_request
 
 USER_AGENT = (f"partykg/{__version__} (linked-data knowledge graph; "
-              "https://w3id.org/partykg/) SPARQLWrapper")
+              "https://w3id.org/partykg/) httpx")
+MAX_BYTES = 64 * MB
 BATCH = 25  # names or items per request: keeps GET URLs short
 
 PREFIXES = """PREFIX wd: <http://www.wikidata.org/entity/>
@@ -109,34 +118,63 @@ def wd_date(time_value: str, precision: str | int) -> str | None:
     return "-".join(m.groups())[:chars]
 
 
+ENDPOINT_HINT = ("check the URL and your network (the default is Wikidata's public endpoint, "
+                 f"{WIKIDATA_SPARQL}); give another with --endpoint URL")
+
+
 @dataclass
 class Endpoint:
-    """A SPARQL endpoint asked with GET through SPARQLWrapper."""
+    """A SPARQL endpoint asked with GET through partykg's HTTP client; close it
+    (or use it in a ``with`` block) when done."""
 
     url: str = WIKIDATA_SPARQL
     timeout: float = 60.0
+    max_bytes: int = MAX_BYTES
+    credentials: Credentials | None = field(default=None, repr=False)
     requests: int = field(default=0, init=False)
+    _client: Client | None = field(default=None, init=False, repr=False)
+
+    def __enter__(self) -> Endpoint:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     def select(self, body: str) -> list[dict[str, str]]:
         """Run a SELECT (PREFIX lines added); rows as {variable: value}."""
-        from SPARQLWrapper import GET, JSON, SPARQLWrapper
-        sw = SPARQLWrapper(self.url, agent=USER_AGENT)
-        sw.setMethod(GET)
-        sw.setOnlyConneg(True)
-        sw.setReturnFormat(JSON)
-        sw.setTimeout(int(self.timeout))
-        sw.setQuery(PREFIXES + body)
+        if self._client is None:
+            self._client = Client(self.timeout, self.max_bytes, self.credentials, USER_AGENT)
         self.requests += 1
         try:
-            result = sw.queryAndConvert()
-            rows = result["results"]["bindings"]
-        except Exception as exc:  # connection refused, HTTP error, timeout, bad JSON
-            reason = getattr(exc, "reason", None) or getattr(exc, "msg", None) or exc
-            raise InputError(Problem(
-                self.url, 0, f"the SPARQL endpoint failed: {type(exc).__name__}: {reason}",
-                "check the URL and your network (the default is Wikidata's public endpoint, "
-                f"{WIKIDATA_SPARQL}); give another with --endpoint URL")) from exc
-        return [{k: v["value"] for k, v in row.items()} for row in rows]
+            resp = sparql_request(self._client, self.url, PREFIXES + body, RESULTS_JSON,
+                                  method="GET", hint=ENDPOINT_HINT)
+            variables, rows = read_results(resp, QueryResultsFormat.JSON, ENDPOINT_HINT)
+        except HttpError as exc:
+            raise InputError(Problem(exc.url, 0, f"the SPARQL endpoint failed: {exc.message}",
+                                     exc.hint)) from None
+        if variables is None:
+            raise InputError(Problem(self.url, 0, "the SPARQL endpoint failed: it answered a "
+                                     "SELECT query with a boolean", ENDPOINT_HINT))
+        out = []
+        for row in rows:
+            values = {v: t.value for v, t in zip(variables, row) if t is not None}
+            for var, value in values.items():
+                bad = next((ch for ch in value if unicodedata.category(ch) == "Cc"
+                            and ch not in "\t\n\r"), None)
+                if bad is not None:
+                    raise InputError(Problem(
+                        self.url, 0, f"the SPARQL endpoint failed: it sent the control "
+                        f"character U+{ord(bad):04X} in ?{var} "
+                        f"('{value[:60].encode('unicode_escape').decode('ascii')}')",
+                        "the endpoint's data is broken or it is not the endpoint you meant; "
+                        + ENDPOINT_HINT))
+            out.append(values)
+        return out
 
 
 # --- candidates --------------------------------------------------------------

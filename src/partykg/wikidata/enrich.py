@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from partykg.core.files import dump_yaml, now, write_atomic
+import yaml
+
+from partykg.core.errors import InputError, Problem
+from partykg.core.files import dump_yaml, now, rel, write_atomic
 from partykg.core.paths import Project
 from partykg.model.enrichcache import HEADER, LANG_RE
 from partykg.model.review import published_registry
@@ -31,9 +34,23 @@ def parse_languages(text: str) -> list[str]:
     return langs
 
 
+def cached_entities(proj: Project) -> int:
+    """How many entities the cache on disk holds (0 without a readable cache)."""
+    try:
+        doc = yaml.safe_load(proj.enrichment_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, yaml.YAMLError):
+        return 0
+    entities = doc.get("entities") if isinstance(doc, dict) else None
+    return len(entities) if isinstance(entities, dict) else 0
+
+
 def enrich(proj: Project, ep: Endpoint, languages: list[str],
-           progress: Callable[[str], None] = lambda _: None) -> dict:
-    """Fetch the facts of every linked entity and write the cache; return it."""
+           progress: Callable[[str], None] = lambda _: None, force: bool = False) -> dict:
+    """Fetch the facts of every linked entity and write the cache; return it.
+
+    An answer without a fact for any item, while the cache holds some, is
+    refused unless ``force``: an endpoint without the data (a wrong URL, an
+    empty mirror) would otherwise wipe a good cache."""
     registry = published_registry(proj)
     linked = {e.key: e for e in registry.entities.values() if e.qid}
     progress(f"{len(linked)} linked items")
@@ -53,6 +70,15 @@ def enrich(proj: Project, ep: Endpoint, languages: list[str],
             entry["labels"] = labels
         if len(entry) > 1:  # an item with none of the facts asked for is left out
             entities[key] = entry
+    old = cached_entities(proj)
+    if linked and not entities and old and not force:
+        raise InputError(Problem(
+            rel(proj.enrichment_file, proj.root), 0,
+            f"{ep.url} gave no facts (description, dates, labels) for any of the "
+            f"{len(linked)} linked items, and the cache holds {old} entities: it was left "
+            "as it was",
+            "check --endpoint (is it Wikidata, or a mirror with its data?); give --force to "
+            "write the empty cache anyway"))
     doc = {"endpoint": ep.url, "fetched": now(), "languages": languages, "entities": entities}
     write_atomic(proj.enrichment_file, dump_yaml(HEADER, doc))
     return doc
