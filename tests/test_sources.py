@@ -141,7 +141,8 @@ def test_ratcliffe_misspellings_are_aliases(store):
 def test_ratcliffe_answers_trotsky_and_bukharin(store):
     """Reported views keep their speakers, and Ratcliffe's answers contradict them."""
     who = claimants(store, "ratcliffe-2012")
-    assert len(who) == 188  # 177 + 11 claims added by the second reading (2026-12)
+    assert len(who) == 193  # 177 + 11 claims added by the second reading + 5 asserting
+    # what the record disputes (2026-12)
     assert who["c015"] == "leon-trotsky" and who["c161"] == "nikolai-bukharin"
     rows = select(store, P + f"""
         SELECT ?other WHERE {{ <{ID}claim/ratcliffe-2012-c161> pkg:contradicts ?other }}""")
@@ -157,7 +158,8 @@ def test_fightback_unsigned_article(store):
           OPTIONAL {{ <{ID}source/fightback-2021> schema:author ?author }} }}""")
     assert rows == [{"author": None, "publisher": ID + "organization/fightback"}]
     who = claimants(store, "fightback-2021")
-    assert len(who) == 211  # 197 + 14 claims added by the second reading (2026-12)
+    assert len(who) == 213  # 197 + 14 claims added by the second reading + 2 asserting
+    # what the record disputes (2026-12)
     assert who["c010"] == "que-faire" and who["c015"] == "jesus-farias"
     assert who["c021"] == "paul-mason" and who["c016"] == "yanis-varoufakis"
 
@@ -175,8 +177,8 @@ def test_fightback_reported_views_are_answered(store):
 
 def test_fightback_relations_with_dates(store):
     """Trotsky joins the Bolsheviks in July 1917; the Spartacus League becomes the Communist
-    Party of Germany in December 1918; Franco's uprising on 17 July 1936; the Popular Front's
-    parties take part in its coming to power."""
+    Party of Germany in December 1918; the uprising of 17 July 1936; the Popular Front's
+    parties take part in its coming to power, the CNT (which signed no pact) does not."""
     rows = select(store, P + f"""
         SELECT ?start WHERE {{ ?m org:member <{ID}person/leon-trotsky> ;
           org:organization <{ID}organization/bolsheviks> ; schema:startDate ?start }}""")
@@ -192,7 +194,14 @@ def test_fightback_relations_with_dates(store):
     rows = select(store, P + f"""
         SELECT ?p WHERE {{ ?e pkg:hasParticipant <{ID}organization/popular-front-spain>, ?p }}""")
     parts = {r["p"].rsplit("/", 1)[-1] for r in rows}
-    assert {"workers-party-of-marxist-unification", "confederacion-nacional-del-trabajo"} <= parts
+    assert "workers-party-of-marxist-unification" in parts
+    # the CNT signed no Popular Front pact: the text's assertion is a claim that disputes
+    # the record (registry review of 2026-12), not a participation
+    assert "confederacion-nacional-del-trabajo" not in parts
+    rows = select(store, P + f"""
+        SELECT ?claim WHERE {{ ?x a pkg:Discrepancy ;
+          pkg:recordEntity <{ID}organization/popular-front-spain> ; pkg:textClaim ?claim }}""")
+    assert rows == [{"claim": ID + "claim/fightback-2021-c069"}]
 
 
 def test_fightback_quotes_the_class_the_party_and_the_leadership(store):

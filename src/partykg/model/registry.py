@@ -72,7 +72,8 @@ KINDS: dict[str, KindSpec] = {
         "party": "PoliticalParty", "faction": "Faction", "union": "TradeUnion",
         "council": "Council", "periodical": "Periodical", "publisher": "Publisher",
         "government": "Government", "international": "International",
-        "group": "PoliticalGroup", "company": "Company", "tradition": "PoliticalTradition"}),
+        "group": "PoliticalGroup", "company": "Company", "tradition": "PoliticalTradition",
+        "intergovernmental": "IntergovernmentalOrganization", "coalition": "Coalition"}),
     "group": KindSpec("groups.yaml", "Group", {
         "description": prose(True, "say who the collective is, as the text describes it")}),
     "event": KindSpec("events.yaml", "Event", {
@@ -83,7 +84,8 @@ KINDS: dict[str, KindSpec] = {
         "war": "War", "congress": "Congress", "split": "Split",
         "reorganization": "Reorganization", "coup": "Coup",
         "trial": "Trial", "election": "Election", "movement": "Movement",
-        "crisis": "Crisis"}),
+        "crisis": "Crisis", "policy": "Policy", "repression": "Repression",
+        "meeting": "Meeting", "episode": "Episode"}),
     "place": KindSpec("places.yaml", "Place", {
         "type": Field("str", True), "part_of": Field("key")}, {
         "city": "City", "country": "Country", "region": "Region"}),
