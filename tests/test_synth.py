@@ -83,7 +83,7 @@ def test_no_faults_conforms_and_cli_exit_codes(tmp_path):
     assert gen.returncode == 0, gen.stderr
     res = cli("--root", str(folder), "validate")
     assert res.returncode == 1, res.stdout
-    assert "does not conform: 2 result(s)" in res.stdout
+    assert "does not conform: 2 violations, 0 warnings, 0 infos" in res.stdout
     # never overwrite a folder that is not a synthetic corpus
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep")

@@ -67,7 +67,9 @@ def test_violation_query_reports_registry_line(workdir):
     """An event ending before it begins parses, so SHACL is silent; the violation
     query catches it, and the report names the registry file and line."""
     events = workdir / "data/registry/events.yaml"
-    events.write_text(events.read_text().replace('end: "1918"', 'end: "1913"'))
+    text = events.read_text()
+    at = text.index('end: "1918"', text.index("\nfirst-world-war:"))
+    events.write_text(text[:at] + 'end: "1913"' + text[at + len('end: "1918"'):])
     proj = project(workdir, workdir / "out")
     build(proj)
     report = validate(proj)
@@ -77,3 +79,40 @@ def test_violation_query_reports_registry_line(workdir):
     assert result.component == "90-event-ends-before-it-begins-violation.rq"
     assert where["file"] == "data/registry/events.yaml"
     assert events.read_text().splitlines()[where["line"] - 1] == "first-world-war:"
+
+
+def test_warnings_are_shown_and_still_conform(workdir):
+    """Severities (issue 20): a doubtful finding is a warning (here query 93, a cited
+    work without an author), shown in the report, and validate still exits 0; a
+    violation makes it exit 1."""
+    proj = project(workdir, workdir / "out")
+    build(proj)
+    work = "<https://w3id.org/partykg/id/work/history-of-the-russian-revolution>"
+    author_fact = "_:fact-history-of-the-russian-revolution-authors-"
+    lines = proj.nquads.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines
+            if not (line.startswith(f"{work} <http://schema.org/author> ")
+                    or line.startswith(author_fact))]
+    assert len(lines) - len(kept) >= 5   # the author and the axiom annotation of its basis
+    proj.nquads.write_text("".join(kept), encoding="utf-8")
+
+    report = validate(proj)
+    assert report.conforms
+    assert [(r.severity, r.focus, r.component) for r in report.results] == [
+        ("Warning", work.strip("<>"), "93-cited-work-without-author-violation.rq")]
+    env = {**os.environ, "PARTYKG_ROOT": str(workdir), "PARTYKG_OUT": str(workdir / "out"),
+           "COLUMNS": "200"}
+    cli = subprocess.run([sys.executable, "-m", "partykg.cli", "validate", "--no-build"],
+                         env=env, capture_output=True, text=True)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert "Warning" in cli.stdout and "Quoted or cited works that have no author" in cli.stdout
+    assert "conforms: 0 violations, 1 warning, 0 infos" in cli.stdout
+
+    # the same graph with a violation besides: exit 1
+    proj.nquads.write_text("".join(kept) + f"{work} <http://schema.org/dateCreated> "
+                           '"1930-13"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> '
+                           "<https://w3id.org/partykg/graph/registry> .\n", encoding="utf-8")
+    cli = subprocess.run([sys.executable, "-m", "partykg.cli", "validate", "--no-build"],
+                         env=env, capture_output=True, text=True)
+    assert cli.returncode == 1, cli.stdout + cli.stderr
+    assert "does not conform:" in cli.stdout

@@ -132,15 +132,20 @@ def validation_report(report: Report, fmt: str, console: Console) -> None:
         console.print(f"\n[bold]{group}[/]: {len(items)} problem(s)")
         for r, w in items:
             where = f"{w['file']}:{w['line']}" if w.get("line") else w.get("file", "")
-            console.print(f"  [red]{r.severity}[/] {where}  {r.message}", markup=True)
+            colour = {"Violation": "red", "Warning": "yellow"}.get(r.severity, "blue")
+            console.print(f"  [{colour}]{r.severity}[/] {where}  {r.message}", markup=True)
             console.print(f"    focus {r.focus}" + (f", path {r.path}" if r.path else "")
                           + f", constraint {r.component}", markup=False)
             if w.get("passage"):
                 passage = w["passage"]
                 passage = passage if len(passage) < 160 else passage[:157] + "…"
                 console.print(f'    passage: "{passage}"', markup=False)
-    console.print(f"\n{'conforms (warnings only)' if report.conforms else 'does not conform'}: "
-                  f"{len(report.results)} result(s)")
+    counts = {s: sum(1 for r in report.results if r.severity == s)
+              for s in ("Violation", "Warning", "Info")}
+    console.print(f"\n{'conforms' if report.conforms else 'does not conform'}: "
+                  f"{counts['Violation']} violation{'s' * (counts['Violation'] != 1)}, "
+                  f"{counts['Warning']} warning{'s' * (counts['Warning'] != 1)}, "
+                  f"{counts['Info']} info{'s' * (counts['Info'] != 1)}")
 
 
 def stance_coverage(rows, console: Console) -> None:

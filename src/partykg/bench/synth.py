@@ -284,6 +284,15 @@ class Corpus:
             agents = self.by_kind["person"] + self.by_kind["organization"]
             if agents and rng.random() < 0.3:
                 f["participants"] = sorted({rng.choice(agents).key for _ in range(3)})
+            if ent.type in ("split", "reorganization"):
+                # a change event records the organizations before and after it (the shapes
+                # require both); without two organizations yet, it is a congress instead
+                orgs = self.by_kind["organization"]
+                if len(orgs) >= 2:
+                    before, after = rng.sample(orgs, 2)
+                    f["original"], f["resulting"] = [before.key], [after.key]
+                else:
+                    ent.type = "congress"
         elif ent.kind == "organization":
             if rng.random() < 0.09:
                 f["founded"] = year()
@@ -464,7 +473,8 @@ def generate_source(corp: Corpus, index: int, n_claims: int, data: Path,
     for c in claims:
         c["paraphrase"] = yq(_words(rng, 12).capitalize() + ".")
     _section(lines, text, "claims", claims, ("id", "claimant", "mode", "item", "paraphrase", "about",
-                                              "supports", "opposes", "qualifies", "evidence"))
+                                              "supports", "opposes", "qualifies", "no_stance",
+                                              "evidence"))
     _section(lines, text, "quotations", quotations,
              ("id", "speaker", "item", "paraphrase", "work", "locator"))
     _section(lines, text, "citations", citations, ("id", "item", "work", "locator", "note"))
@@ -526,6 +536,8 @@ def _stances_and_evidence(corp: Corpus, claims, quotations, citations, events_wo
                 free = [t for t in corp.theses if t not in taken]
                 c[stance] = sorted(rng.sample(free, 2 if rng.random() < 0.08 else 1))
                 taken.update(c[stance])
+        if not taken:  # as in the real annotations, a stance-less claim is reviewed as such
+            c["no_stance"] = yq("synthetic: reviewed, takes no position on the theses")
         evidence = []
         for _ in range(corp.acc.take("evidence", RATES["evidence_per_claim"])):
             if rng.random() < RATES["local_evidence"] and (local or i):
