@@ -116,17 +116,33 @@ def test_void_and_dcat_describe_the_data(released):
         assert str(g.value(g.value(dist, spdx.checksum), spdx.checksumValue)) == \
             hashlib.sha256(data).hexdigest()
     assert str(g.value(ds, dcat.version)) == __version__
+    # the data conforms to the ontology's own version (its version IRI), not the package's
+    assert str(g.value(ds, rdflib.DCTERMS.conformsTo)) == "https://w3id.org/partykg/ontology/0.2.0"
+    assert "Ontology: <https://w3id.org/partykg/ontology/0.2.0>" in (released / "README.md").read_text()
 
 
 def test_versions_agree():
-    """One version everywhere: package, pyproject, ontology version IRI and info, CHANGELOG."""
+    """One version for the package (package, pyproject, CHANGELOG entry); the ontology
+    has its own (issue 20): its version IRI ends in its owl:versionInfo, its prior
+    version is the one before, and its dates come from the CHANGELOG, not the clock:
+    dcterms:issued is the date of the first release, dcterms:modified the date of the
+    CHANGELOG line that introduces its version."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert pyproject == __version__
+    assert f"## [{__version__}] - " in changelog
     onto = rdflib.Graph().parse(ROOT / "ontology/partykg.ttl")
-    owl = rdflib.OWL
+    owl, dct = rdflib.OWL, rdflib.DCTERMS
     o = rdflib.URIRef("https://w3id.org/partykg/ontology")
-    assert pyproject == __version__ == str(onto.value(o, owl.versionInfo))
-    assert str(onto.value(o, owl.versionIRI)) == f"https://w3id.org/partykg/ontology/{__version__}"
-    assert f"## [{__version__}] - " in (ROOT / "CHANGELOG.md").read_text()
+    version = str(onto.value(o, owl.versionInfo))
+    assert str(onto.value(o, owl.versionIRI)) == f"https://w3id.org/partykg/ontology/{version}"
+    assert str(onto.value(o, owl.priorVersion)) == "https://w3id.org/partykg/ontology/0.1.0"
+    first = re.findall(r"^## \[[^\]]+\] - (\d{4}-\d{2}-\d{2})", changelog, re.M)[-1]
+    assert str(onto.value(o, dct.issued)) == first
+    introduced = re.search(rf"^### Ontology {re.escape(version)} \((\d{{4}}-\d{{2}}-\d{{2}})\)",
+                           changelog, re.M)
+    assert introduced, f"CHANGELOG.md has no line '### Ontology {version} (YYYY-MM-DD)'"
+    assert str(onto.value(o, dct.modified)) == introduced.group(1)
 
 
 def test_source_date_epoch_sets_the_issued_date(tmp_path, monkeypatch):

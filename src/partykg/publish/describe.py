@@ -38,6 +38,7 @@ class ReleaseInfo:
     base: str
     version: str
     issued: str  # YYYY-MM-DD
+    ontology: str = ""  # the owl:versionIRI of the ontology the data conforms to
 
     @property
     def dataset(self) -> NamedNode:
@@ -167,7 +168,7 @@ def dcat_triples(store: Store, info: ReleaseInfo, dumps: list[Path],
     add(ds, "dcterms:publisher", team)
     add(team, "rdf:type", "foaf:Organization")
     add(team, "foaf:name", Literal("partykg contributors"))
-    add(ds, "dcterms:conformsTo", NamedNode(f"{ONTOLOGY_IRI}/{info.version}"))
+    add(ds, "dcterms:conformsTo", NamedNode(info.ontology or f"{ONTOLOGY_IRI}/{info.version}"))
     add(ds, "dcterms:language", NamedNode("http://id.loc.gov/vocabulary/iso639-1/en"))
     for kw in ("revolutionary party", "spontaneity", "Leninism", "Russian Revolution",
                "linked data", "claims", "quotations"):

@@ -30,6 +30,7 @@ from partykg.core.namespaces import all_prefixes, graph_iri, source_iri
 from partykg.core.paths import Project
 from partykg.publish.describe import ReleaseInfo, dcat_triples, void_triples
 from partykg.publish.ontodoc import render as render_ontology
+from partykg.publish.ontodoc import version_iri
 from partykg.rdf.build import build, serialize_sorted_prefixes
 from partykg.rdf.emit import N, en, typed
 from partykg.sparql.store import load_store
@@ -125,7 +126,7 @@ def _turtle(triples: list[Triple], base: str) -> bytes:
 def release(proj: Project, progress: Callable[[str], None] = lambda _: None) -> Path:
     version = __version__
     entry_date, entry = changelog_entry(proj.root, version)
-    info = ReleaseInfo(proj.base, version, issued_date(entry_date))
+    info = ReleaseInfo(proj.base, version, issued_date(entry_date), version_iri(proj.ontology))
     progress("building")
     manifest = build(proj, progress)
     progress("validating")
@@ -196,7 +197,7 @@ spontaneous mass action. {counts['claims']} claims, {counts['quotations']} quota
 {len(manifest['sources'])} source documents; {manifest['quads']} quads.
 
 Dataset: <{info.dataset.value}> (version of <{info.base}dataset>).
-Licence: CC BY 4.0. Ontology: <https://w3id.org/partykg/ontology/{info.version}>.
+Licence: CC BY 4.0. Ontology: <{info.ontology}>.
 
 Cite as: partykg contributors, *partykg: a knowledge graph of the debate on the
 revolutionary party and spontaneous mass action*, version {info.version}, {info.issued},
