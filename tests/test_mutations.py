@@ -328,6 +328,12 @@ def thesis_also_question(d: Dump) -> str:
     return thesis.value
 
 
+def discrepancy_without_claim(d: Dump) -> str:
+    discrepancy, = d.one("SELECT ?x WHERE { ?x a pkg:Discrepancy } ORDER BY ?x")
+    d.remove(discrepancy, "pkg:textClaim")
+    return discrepancy.value
+
+
 def sameas_not_wikidata(d: Dump) -> str:
     entity, item = d.one("SELECT ?e ?i WHERE { ?e owl:sameAs ?i } ORDER BY ?e")
     d.replace(entity, "owl:sameAs", item,
@@ -429,6 +435,9 @@ MUTATIONS = [
     Mutation("thesis also typed as a question", thesis_also_question,
              "ThesisKindShape", "An entry of the scheme is both a question and a thesis",
              "NotConstraintComponent"),
+    Mutation("discrepancy that names no claim", discrepancy_without_claim,
+             "DiscrepancyShape", "A discrepancy names exactly one claim",
+             "MinCountConstraintComponent"),
     Mutation("owl:sameAs to a Wikidata web page, not an item", sameas_not_wikidata,
              "SameAsProperty", "A Wikidata link must be one verified item",
              "PatternConstraintComponent"),
@@ -493,7 +502,7 @@ def test_every_new_rule_has_its_corruption():
         "ClaimReviewShape", "ClaimStanceOrReasonShape", "AgreementShape", "PersonKindShape",
         "OrganizationKindShape", "ChangeEventShape", "ConceptSchemeShape",
         "DeprecatedThesisShape", "ThesisKindShape", "MembershipBasisShape", "FactAxiomShape",
-        "LinkAxiomShape"}
+        "LinkAxiomShape", "DiscrepancyShape"}
     assert expected <= rules, sorted(expected - rules)
 
 

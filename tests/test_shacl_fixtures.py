@@ -258,7 +258,7 @@ def test_every_class_of_the_model_has_a_shape():
         "Person", "Organization", "Group", "Membership", "Event", "Place", "Work",
         "SourceDocument", "Claim", "Quotation", "Citation", "Mention", "ClaimLink", "Thesis",
         "Question", "Agreement", "Occasion", "Quantity", "TextBasis", "ReferenceBasis",
-        "WikidataBasis", "EditorialBasis")}
+        "WikidataBasis", "EditorialBasis", "Discrepancy")}
     expected |= {"http://www.w3.org/ns/oa#SpecificResource",
                  "http://www.w3.org/ns/oa#TextQuoteSelector",
                  "http://www.w3.org/ns/oa#TextPositionSelector",
