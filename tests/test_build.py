@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT, select
 
 PKG = "https://w3id.org/partykg/ontology#"
@@ -68,6 +69,7 @@ def test_checksum_recorded_is_the_texts(store):
     assert [r["v"] for r in rows] == [digest]
 
 
+@pytest.mark.slow  # two more whole builds, each in a fresh process
 def test_rebuild_is_byte_identical(built, tmp_path):
     """Two builds of the same inputs, in fresh processes with different hash seeds,
     must give byte-identical files (blank nodes, prefixes and order all stable)."""

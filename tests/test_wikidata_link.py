@@ -24,6 +24,8 @@ from support.localserver import sparql_server
 from partykg.core.paths import project
 from partykg.sparql.store import load_store
 
+pytestmark = pytest.mark.external("oxigraph")
+
 FIXTURES = ROOT / "tests" / "fixtures"
 WD = "http://www.wikidata.org/entity/"
 
