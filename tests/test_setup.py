@@ -95,7 +95,7 @@ def test_every_tool_is_asked_for_by_a_test():
     tests setup-test.sh names are the ones that carry the marker."""
     users = tools.users()
     assert all(users.values()), {name for name, files in users.items() if not files}
-    assert "tests/test_reasoner.py" in users["java"]
+    assert "tests/test_reasoner.py" in users["java"] and "tests/test_setup.py" not in users["java"]
     assert users["chromium"] == users["chromedriver"] == ["tests/test_browser.py"]
     assert "tests/test_stores.py" in users["virtuoso"] and "tests/test_stores.py" in users["nginx"]
     assert {"tests/test_queries.py", "tests/test_wikidata_link.py"} <= set(users["oxigraph"])

@@ -15,8 +15,8 @@ can run it with the system's python3 before any virtual environment exists:
 from __future__ import annotations
 
 import argparse
+import ast
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -88,18 +88,21 @@ TOOLS = {t.name: t for t in (
 )}
 assert set(TOOLS) == set(CHECKS)
 
-MARK = re.compile(r"""mark\.external\(([^)]*)\)""")
+def _dotted(node: ast.expr) -> str:
+    return f"{_dotted(node.value)}.{node.attr}" if isinstance(node, ast.Attribute) else \
+        getattr(node, "id", "")
 
 
 def users() -> dict[str, list[str]]:
     """Tool name -> the test files that ask for it (`pytest.mark.external("tool")`),
-    read from the source so that it works without pytest."""
+    read from the source (with ast, so that it works without pytest)."""
     found: dict[str, set[str]] = {name: set() for name in TOOLS}
     for path in sorted(TESTS.rglob("test_*.py")):
-        for args in MARK.findall(path.read_text(encoding="utf-8")):
-            for name in re.findall(r"""["']([\w-]+)["']""", args):
-                if name in found:
-                    found[name].add(str(path.relative_to(ROOT)))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Call) and _dotted(node.func).endswith("mark.external"):
+                for arg in node.args:
+                    if isinstance(arg, ast.Constant) and arg.value in found:
+                        found[arg.value].add(str(path.relative_to(ROOT)))
     return {name: sorted(files) for name, files in found.items()}
 
 
