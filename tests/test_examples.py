@@ -4,16 +4,16 @@ valid/ is a complete little data folder: it must load, build and validate
 without a problem. Each invalid/<mistake>.yaml is one file of valid/ with one
 mistake (its first line names the file it replaces); put in its place, the
 loader must stop with exactly the message of invalid/<mistake>.expected. The
-same files will serve a JSON Schema of the format."""
+same files will serve a JSON Schema of the format. After a deliberate change:
+scripts/update_examples.py, then read `git diff data/examples`."""
 
 from __future__ import annotations
 
-import re
 import shutil
-from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from support.examples import EXAMPLES, MISTAKES, VALID, data_folder, invalid_text, replaced
 
 from partykg.check.validate import validate
 from partykg.core.errors import InputError
@@ -21,24 +21,7 @@ from partykg.core.paths import project
 from partykg.model.inputs import load_inputs
 from partykg.rdf.build import build
 
-EXAMPLES = ROOT / "data" / "examples"
-VALID = EXAMPLES / "valid"
 INVALID = sorted((EXAMPLES / "invalid").glob("*.yaml"))
-REPLACES = re.compile(r"^# replaces valid/(\S+): \S.*\n")
-
-
-def replaced(example: Path) -> str:
-    m = REPLACES.match(example.read_text(encoding="utf-8"))
-    assert m, f"{example.name}: the first line must be `# replaces valid/<file>: <the mistake>`"
-    return m.group(1)
-
-
-def data_folder(root: Path, example: Path | None = None) -> Path:
-    """valid/ copied as ``root``/data, with ``example`` in place of the file it replaces."""
-    shutil.copytree(VALID, root / "data")
-    if example is not None:
-        shutil.copyfile(example, root / "data" / replaced(example))
-    return root
 
 
 def test_example_lists_are_not_empty_and_complete():
@@ -52,6 +35,15 @@ def test_example_lists_are_not_empty_and_complete():
     assert expected == {p.stem for p in INVALID}
     kinds = {replaced(e).split("/")[0] for e in INVALID}
     assert {"annotations", "registry", "theses.yaml"} <= kinds
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.name)
+def test_each_invalid_example_is_a_valid_file_with_one_mistake(mistake):
+    """So that a message names exactly the mistake (and valid/ stays the reference
+    the invalid files are read against)."""
+    path = EXAMPLES / "invalid" / f"{mistake.name}.yaml"
+    assert path.read_text(encoding="utf-8") == invalid_text(mistake)
+    assert {m.name for m in MISTAKES} == {p.stem for p in INVALID}
 
 
 def test_valid_example_loads_builds_and_conforms(tmp_path):
