@@ -45,7 +45,9 @@ def run_pytest(tmp_path: Path, test: str, **env: str) -> subprocess.CompletedPro
     empty.mkdir(exist_ok=True)
     environ = {k: v for k, v in os.environ.items() if k != "PARTYKG_REQUIRE_EXTERNAL"}
     environ.update(PATH=str(empty), PYTHONPATH=str(ROOT / "tests"), **env)
+    # hypothesis's plugin (1 s of imports) is not needed by the probe
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider",
+                           "-p", "no:hypothesispytest",
                            "-c", str(ROOT / "pyproject.toml"), "--strict-markers", "-rs",
                            str(tmp_path / "test_probe.py")],
                           cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=120)
