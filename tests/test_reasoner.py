@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from pyoxigraph import NamedNode, Triple
 
 from partykg.check.reason import check_consistency
 
 PKG = "https://w3id.org/partykg/ontology#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+pytestmark = [pytest.mark.external("java"), pytest.mark.slow]  # HermiT runs in Java: 5-13 s a test
 
 
 def test_ontology_and_data_are_consistent(built):

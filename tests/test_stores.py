@@ -22,7 +22,8 @@ from partykg.publish.gsp import read_graphs
 from partykg.sparql.query import list_queries, run_query
 from partykg.sparql.remote import comparable, run_remote
 
-pytestmark = [pytest.mark.external, pytest.mark.slow]   # Oxigraph server, Virtuoso, nginx
+pytestmark = [pytest.mark.external("oxigraph", "virtuoso", "nginx", "java", "jena"),
+              pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = list_queries(ROOT / "queries")

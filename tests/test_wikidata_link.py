@@ -26,7 +26,7 @@ from support.localserver import sparql_server
 from partykg.core.paths import project
 from partykg.sparql.store import load_store
 
-pytestmark = [pytest.mark.external, pytest.mark.slow]   # the Oxigraph server binary
+pytestmark = [pytest.mark.external("oxigraph"), pytest.mark.slow]
 
 FIXTURES = ROOT / "tests" / "fixtures"
 WD = "http://www.wikidata.org/entity/"
