@@ -50,12 +50,12 @@ MISTAKES = (
     Mistake("prefix-does-not-touch", ANN, "a prefix that does not end where the quote starts",
             '    prefix: "to come back to "', '    prefix: "to come back"'),
     Mistake("unknown-entity", ANN, "a misspelt entity key",
-            '    claimant: anna-weber\n    quote: "the masses',
-            '    claimant: anna-webber\n    quote: "the masses'),
+            '    claimant: anna-weber\n    mode: reported\n    quote: "the masses',
+            '    claimant: anna-webber\n    mode: reported\n    quote: "the masses'),
     Mistake("entity-of-wrong-kind", ANN, "a work as the speaker of a quotation",
             "    speaker: anna-weber", "    speaker: what-is-to-be-done"),
     Mistake("unknown-thesis", ANN, "a misspelt thesis key",
-            "supports: [masses-moved-first-in-1917]", "supports: [masses-moved-first-in-1918]"),
+            "supports: [masses-move-first]", "supports: [masses-move-frist]"),
     Mistake("duplicate-id", ANN, "two claims with the same id", "  - id: c02", "  - id: c01"),
     Mistake("duplicate-key", ANN, "a key given twice in one claim",
             "    paraphrase: A party must", "    about: [rosa-luxemburg]\n    paraphrase: A party must"),
@@ -98,9 +98,11 @@ MISTAKES = (
             "  authors: [vladimir-lenin]", "  authors: [petrograd]"),
     Mistake("registry-group-without-description", "registry/groups.yaml",
             "a group without its required description",
-            "  description: The readers whose meeting the example text records\n", ""),
+            "  description: The readers whose meeting the example text records\n  basis:\n"
+            "    description: {source: study-circle-notes, quote: \"At our meeting of 12 March the "
+            "circle read Lenin on the party.\"}\n", ""),
     Mistake("theses-unknown-broader", "theses.yaml", "a broader thesis that does not exist",
-            "  broader: masses-move-first", "  broader: masses-move-1st"),
+            "  broader: q-masses", "  broader: q-masess"),
 )
 
 

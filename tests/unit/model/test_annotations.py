@@ -40,10 +40,12 @@ claims:
     about: [vladimir-lenin, masses-first]
     supports: [masses-first]
     evidence: [q01, n1]
+    mode: reported
   - id: c02
     claimant: vladimir-lenin
     quote: "Lenin wrote a pamphlet"
     paraphrase: Lenin wrote a pamphlet.
+    mode: own
 quotations:
   - id: q01
     speaker: anna-weber
@@ -93,9 +95,9 @@ def test_every_section_read_and_anchored(tmp_path):
     [n] = src.citations
     assert (n.characterization, n.span.exact(TEXT)) == ("citesAsEvidence", "See p. 40.")
     [link] = src.links
-    assert (link.type, link.claims, link.line) == ("agrees", ["notes-c01", "notes-c02"], 31)
+    assert (link.type, link.claims, link.line) == ("agrees", ["notes-c01", "notes-c02"], 33)
     [m] = src.mentions
-    assert (m.entity, m.span, m.line) == ("vladimir-lenin", Span(0, 5), 35)
+    assert (m.entity, m.span, m.line) == ("vladimir-lenin", Span(0, 5), 37)
     assert src.global_id("c01") == "notes-c01"
 
 
@@ -105,7 +107,7 @@ def test_unknown_thesis_and_wrong_kind_of_speaker(tmp_path):
     _, problems = load(tmp_path, bad)
     assert problems == [
         ("data/annotations/notes.yaml", 13, "'supports' of c01: unknown thesis 'masses-last'"),
-        ("data/annotations/notes.yaml", 21, "speaker of q01: 'what-is-to-be-done' is a work, but "
+        ("data/annotations/notes.yaml", 23, "speaker of q01: 'what-is-to-be-done' is a work, but "
                                             "here only person or organization or group can stand")]
 
 
@@ -114,7 +116,8 @@ def test_text_problems_name_the_text_and_the_annotation(tmp_path):
     assert problems == [("data/sources/notes.txt", 1, "the text starts with a byte-order mark (BOM) "
                                                       "(the `text:` of data/annotations/notes.yaml:3)")]
     _, problems = load(tmp_path / "latin1", text="Bront\xeb\n".encode("latin-1"))
-    assert problems == [("data/sources/notes.txt", 1, "the text is not valid UTF-8 (byte 5) "
+    assert problems == [("data/sources/notes.txt", 1, "the text is not valid UTF-8 (byte 5); "
+                                                      "the line reads `Bront\ufffd` "
                                                       "(the `text:` of data/annotations/notes.yaml:3)")]
     _, problems = load(tmp_path / "empty", text="  \n")
     assert problems == [("data/sources/notes.txt", 1, "the source text is empty "
@@ -127,7 +130,7 @@ def test_a_changed_text_is_reported_with_what_it_breaks(tmp_path):
     assert problems[:2] == [
         ("data/annotations/notes.yaml", 10, "claim c01 no longer anchors in the changed text "
                                             "data/sources/notes.txt: the quote is not in the text"),
-        ("data/annotations/notes.yaml", 22, "quotation q01 no longer anchors in the changed text "
+        ("data/annotations/notes.yaml", 24, "quotation q01 no longer anchors in the changed text "
                                             "data/sources/notes.txt: the quote is not in the text")]
     file, line, message = problems[2]
     assert (file, line) == ("data/annotations/notes.yaml", 4)   # the `sha256:` line
@@ -141,7 +144,7 @@ def test_links_across_sources(tmp_path):
     errors = Collector()
     check_links([src], errors)
     assert [(p.line, p.message) for p in errors.problems] == [
-        (31, "the claims notes-c01 and notes-c02 are already linked (data/annotations/notes.yaml:31)")]
+        (33, "the claims notes-c01 and notes-c02 are already linked (data/annotations/notes.yaml:33)")]
     src.links[1:] = []
     src.claims.pop()
     errors = Collector()

@@ -15,6 +15,8 @@ vladimir-lenin:
   wikidata:
     qid: Q1394
     verified: a public file pairs Q1394 with the name
+  basis:
+    born: {wikidata: Q1394}
 rosa-luxemburg:
   name: Rosa Luxemburg
   detect: false
@@ -25,25 +27,35 @@ ORGANIZATIONS = """\
 rsdlp:
   name: Russian Social Democratic Labour Party
   type: party
+  basis:
+    type: {editorial: the texts call it a party}
 bolsheviks:
   name: Bolsheviks
   type: faction
   part_of: rsdlp
+  basis:
+    type: {editorial: a faction of the RSDLP}
+    part_of: {editorial: general knowledge}
   members:
     - member: vladimir-lenin
       start: "1903"
       role: leader
+      basis: {editorial: general knowledge}
 """
 WORKS = """\
 what-is-to-be-done:
   name: What Is to Be Done?
   type: pamphlet
   authors: [vladimir-lenin]
+  basis:
+    type: {editorial: general knowledge}
+    authors: {editorial: general knowledge}
 """
 THESES = """\
 party-first:
-  label: The party first
-  definition: A party is built before the crisis.
+  label: Is the party first?
+  question: true
+  definition: Whether a party is built before the crisis.
 party-leads-1917:
   label: The party led in 1917
   definition: The Bolsheviks led the masses in 1917.
@@ -54,6 +66,7 @@ party-leads-1917:
 def load(tmp_path, **files: str):
     """The registry of ``files`` (persons=..., theses=...) under tmp_path/data; and the
     problems as (file, line, message)."""
+    files.setdefault("theses", THESES)   # a missing theses file is an error of its own
     names = {k: (f"registry/{KINDS[k[:-1]].file}" if k != "theses" else "theses.yaml")
              for k in files}
     write(tmp_path / "data", {names[k]: text for k, text in files.items()})
@@ -78,12 +91,13 @@ def test_entities_with_their_class_fields_and_lines(tmp_path):
     bolsheviks = registry.entities["bolsheviks"]
     assert bolsheviks.cls == "Faction"                       # the type picks the class
     assert [(m["member"], m["start"], m["role"], m["_line"]) for m in bolsheviks.members] == [
-        ("vladimir-lenin", "1903", "leader", 9)]
+        ("vladimir-lenin", "1903", "leader", line_of(ORGANIZATIONS, "    - member: vladimir"))]
     assert registry.entities["what-is-to-be-done"].cls == "Pamphlet"
     assert [e.key for e in registry.of_kind("organization")] == ["rsdlp", "bolsheviks"]
     leads = registry.theses["party-leads-1917"]
     assert (leads.label, leads.broader, leads.file, leads.line) == (
-        "The party led in 1917", "party-first", "data/theses.yaml", 4)
+        "The party led in 1917", "party-first", "data/theses.yaml",
+        line_of(THESES, "party-leads-1917:"))
 
 
 def test_reference_to_an_unknown_entity_suggests_the_closest(tmp_path):
@@ -96,7 +110,7 @@ def test_reference_to_an_unknown_entity_suggests_the_closest(tmp_path):
 def test_reference_to_an_entity_of_the_wrong_kind(tmp_path):
     _, problems = load(tmp_path, persons=PERSONS, organizations=ORGANIZATIONS.replace(
         "part_of: rsdlp", "part_of: vladimir-lenin"))
-    assert problems == [("data/registry/organizations.yaml", 7,
+    assert problems == [("data/registry/organizations.yaml", line_of(ORGANIZATIONS, "  part_of:"),
                          "'part_of' of 'bolsheviks': 'vladimir-lenin' is a person, but here "
                          "only organization can stand")]
 
@@ -124,7 +138,7 @@ def test_an_alias_names_one_entity_unless_not_detected(tmp_path):
     shared = PERSONS.replace("  name: Rosa Luxemburg\n  detect: false\n",
                              "  name: Rosa Luxemburg\n  aliases: [Lenin]\n")
     _, problems = load(tmp_path, persons=shared)
-    assert problems == [("data/registry/persons.yaml", 8,
+    assert problems == [("data/registry/persons.yaml", line_of(PERSONS, "rosa-luxemburg:"),
                          "'Lenin' names both 'vladimir-lenin' (data/registry/persons.yaml:1) "
                          "and 'rosa-luxemburg'")]
     _, problems = load(tmp_path / "again", persons=PERSONS.replace(
@@ -136,7 +150,7 @@ def test_one_qid_for_two_entities(tmp_path):
     twice = PERSONS + "lenin-again:\n  name: V. I. Ulyanov\n  wikidata:\n    qid: Q1394\n" \
                       "    verified: the same file\n"
     _, problems = load(tmp_path, persons=twice)
-    assert problems == [("data/registry/persons.yaml", 13,
+    assert problems == [("data/registry/persons.yaml", line_of(twice, "lenin-again:"),
                          "Q1394 is the Wikidata item of both 'vladimir-lenin' "
                          "(data/registry/persons.yaml:1) and 'lenin-again'")]
 
@@ -144,11 +158,19 @@ def test_one_qid_for_two_entities(tmp_path):
 def test_unknown_broader_thesis(tmp_path):
     registry, problems = load(tmp_path, theses=THESES.replace("broader: party-first",
                                                               "broader: party-1st"))
-    assert problems == [("data/theses.yaml", 4,
-                         "thesis 'party-leads-1917': unknown broader thesis 'party-1st'")]
+    assert problems == [("data/theses.yaml", line_of(THESES, "  broader:"),
+                         "thesis 'party-leads-1917': broader thesis: unknown thesis 'party-1st'")]
     assert set(registry.theses) == {"party-first", "party-leads-1917"}
 
 
-def test_missing_files_give_an_empty_registry(tmp_path):
-    registry, problems = load(tmp_path)
-    assert (registry.entities, registry.theses, problems) == ({}, {}, [])
+def test_missing_files_give_an_empty_registry_but_the_theses_file_is_required(tmp_path):
+    errors = Collector()
+    registry = load_registry(tmp_path / "data", tmp_path, errors)
+    assert (registry.entities, registry.theses) == ({}, {})
+    assert [(p.file, p.line, p.message) for p in errors.problems] == [
+        ("data/theses.yaml", 0, "the theses file is missing")]
+
+
+def line_of(text: str, start: str) -> int:
+    """The 1-based line of ``text`` that starts with ``start``."""
+    return next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith(start))

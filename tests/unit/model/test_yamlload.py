@@ -100,13 +100,14 @@ def test_invalid_utf8_names_line_and_byte(tmp_path):
     path.write_bytes("a: 1\nname: Bront\xeb\n".encode("latin-1"))
     with pytest.raises(InputError) as exc:
         load_yaml(path, "latin1.yaml")
-    assert problem(exc)[1:3] == (2, "not valid UTF-8 (byte 16); the line reads `name: Bront\ufffd`")
+    assert problem(exc)[1:3] == (2, "the file is not valid UTF-8 (byte 16); the line reads "
+                                    "`name: Bront\ufffd`")
 
 
 def test_control_character(yaml_text):
     with pytest.raises(InputError) as exc:
         yaml_text("a: 1\nb: bell\x07\n")
-    assert problem(exc)[1:3] == (2, "the character U+0007 is not allowed in YAML; "
+    assert problem(exc)[1:3] == (2, "the character U+0007 is not allowed in YAML (column 8); "
                                     "the line reads `b: bell\\x07`")
 
 

@@ -49,7 +49,7 @@ EXPECTED = """\
   <id/person/vladimir-lenin> a pkg:Person ; rdfs:label "Vladimir Lenin"@en ;
       skos:altLabel "Lenin"@en ; schema:birthDate "1870-04"^^xsd:gYearMonth .
   <id/thesis/scheme> a skos:ConceptScheme ;
-      skos:prefLabel "Central theses of the debate on party and spontaneity"@en ;
+      skos:prefLabel "Questions and theses of the debate on party and spontaneity"@en ;
       skos:hasTopConcept <id/thesis/party-leads> .
   <id/thesis/party-leads> a pkg:Thesis ; skos:prefLabel "The party leads"@en ;
       rdfs:label "The party leads"@en ; skos:definition "The party leads the masses."@en ;
@@ -65,6 +65,7 @@ EXPECTED = """\
 
   <id/claim/notes-c01> a pkg:Claim ; rdfs:label "Claim notes-c01"@en ;
       pkg:claimant <id/person/vladimir-lenin> ; pkg:statedIn <id/source/notes> ;
+      pkg:attributionMode pkg:OwnView ; pkg:assertedBy <id/person/vladimir-lenin> ;
       pkg:paraphrase "The party leads."@en ; pkg:supportsThesis <id/thesis/party-leads> ;
       pkg:positionInSource "0"^^xsd:integer ; oa:hasTarget <id/claim/notes-c01#target> ;
       schema:mentions <id/person/vladimir-lenin> .
@@ -91,7 +92,7 @@ EXPECTED = """\
 def test_a_tiny_source_gives_exactly_these_quads():
     em = emitted()
     expected = set(parse(EXPECTED, format=RdfFormat.TRIG))
-    assert len(em.quads) == len(set(em.quads)) == len(expected) == 59
+    assert len(em.quads) == len(set(em.quads)) == len(expected) == 61
     assert set(em.quads) - expected == set() and expected - set(em.quads) == set()
 
 
