@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine: install, then run pytest.
+# The whole test suite on a fresh machine (this is what .ci/run calls): set up
+# everything the tests need, then run pytest with PARTYKG_REQUIRE_EXTERNAL=1, so a
+# test whose tool is missing fails instead of being skipped. Arguments go to pytest.
+# The contributor's fast loop: .venv/bin/python -m pytest -m "not external and not slow"
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-exec .venv/bin/python -m pytest "$@"
+bash scripts/setup-test.sh
+status=0
+PARTYKG_REQUIRE_EXTERNAL=1 .venv/bin/python -m pytest "$@" || status=$?
+if [ "$status" = 5 ]; then
+  # pytest's exit 5: no test was collected. A run that tested nothing is a failure.
+  echo "test: pytest collected no tests (exit 5): check the paths, -k and -m given: $*" >&2
+fi
+exit "$status"

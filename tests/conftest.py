@@ -1,17 +1,56 @@
-"""Shared fixtures: one real build of the repository's data per test session."""
+"""Shared fixtures: one real build of the repository's data per test session; and the
+`external` marker: a test that needs a tool outside Python names it,
+`@pytest.mark.external("java")`, and is skipped with the reason and the install
+command when the tool is absent, or failed when PARTYKG_REQUIRE_EXTERNAL=1 (set by
+scripts/test.sh, hence by CI), so that CI never passes by skipping. The tools, how
+each is found and installed: tests/support/tools.py."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from support.tools import TOOLS
 
 from partykg.core.paths import Project, project
 from partykg.rdf.build import build
 from partykg.sparql.store import load_store
 
 ROOT = Path(__file__).resolve().parents[1]
+REQUIRE = "PARTYKG_REQUIRE_EXTERNAL"
+
+
+def requires(*names: str) -> None:
+    """Skip the running test (or fixture) unless every named tool is present; with
+    PARTYKG_REQUIRE_EXTERNAL=1 a missing tool fails it instead."""
+    for name in names:
+        tool = TOOLS[name]
+        if tool.present():
+            continue
+        message = f"needs {name} ({tool.what}), which is not installed: {tool.install}"
+        if os.environ.get(REQUIRE) == "1":
+            pytest.fail(f"{message} [{REQUIRE}=1: a missing tool is a failure, not a skip]",
+                        pytrace=False)
+        pytest.skip(message)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every `external` marker names known tools: a typo must not skip a test forever."""
+    for item in items:
+        for mark in item.iter_markers("external"):
+            unknown = [a for a in mark.args if a not in TOOLS]
+            if not mark.args or unknown or mark.kwargs:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: @pytest.mark.external needs tool names among "
+                    f"{', '.join(TOOLS)}; got {mark.args or '()'} {mark.kwargs or ''}".rstrip())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("external"):
+        requires(*mark.args)
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +122,8 @@ def released(tmp_path_factory) -> Path:
 def wikidata_endpoint():
     """A real SPARQL endpoint on 127.0.0.1 (Oxigraph server, read-only) loaded with
     tests/fixtures/wikidata.ttl, standing in for https://query.wikidata.org/sparql;
-    stopped at the end of the session."""
+    stopped at the end of the session. Tests using it are marked external("oxigraph")."""
+    requires("oxigraph")
     from support.localserver import sparql_server
     with sparql_server(ROOT / "tests/fixtures/wikidata.ttl") as url:
         yield url

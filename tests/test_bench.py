@@ -9,11 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from partykg.sparql.query import list_queries
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow  # a benchmark, even a tiny one
 def test_bench_run_records_every_stage_and_query(tmp_path):
     dest = tmp_path / "results"
     res = subprocess.run([sys.executable, "-m", "partykg.cli", "--root", str(ROOT), "--out",

@@ -23,7 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-pytestmark = pytest.mark.external   # Debian chromium and chromium-driver
+pytestmark = pytest.mark.external("chromium", "chromedriver")
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

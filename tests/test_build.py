@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT, select
 
 PKG = "https://w3id.org/partykg/ontology#"
@@ -42,7 +43,8 @@ def test_every_span_matches_its_text(built, store):
     import yaml
     texts = {}
     for ann in sorted((ROOT / "data/annotations").glob("*.yaml")):
-        meta = yaml.safe_load(ann.read_text(encoding="utf-8"))["source"]
+        meta = yaml.load(ann.read_text(encoding="utf-8"),  # libyaml when PyYAML has it: faster
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["source"]
         texts[f"https://w3id.org/partykg/id/source/{meta['id']}"] = (
             ROOT / "data" / meta["text"]).read_text(encoding="utf-8")
     rows = select(store, """
@@ -68,6 +70,7 @@ def test_checksum_recorded_is_the_texts(store):
     assert [r["v"] for r in rows] == [digest]
 
 
+@pytest.mark.slow  # two more whole builds, each in a fresh process
 def test_rebuild_is_byte_identical(built, tmp_path):
     """Two builds of the same inputs, in fresh processes with different hash seeds,
     must give byte-identical files (blank nodes, prefixes and order all stable)."""

@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 from support.enrichment import write_enrichment_cache
-from support.owlprofile import check, tools_available
+from support.owlprofile import check
 
 from partykg.core.namespaces import graph_iri
 from partykg.core.paths import project
@@ -29,7 +29,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 # Terms that OWL 2 builds in (no declaration): the RDF/RDFS/OWL vocabulary itself
 # and the built-in annotation properties.
 BUILT_IN = (OWL, RDF + "type", RDF + "first", RDF + "rest", RDFS)
-external = pytest.mark.skipif(not tools_available(), reason="needs java and javac")
+external = pytest.mark.external("java", "javac")
 
 
 def _declarations(nquads, onto_graph: str) -> dict[str, set[str]]:
@@ -72,7 +72,6 @@ def test_every_term_the_build_uses_is_declared(built):
     assert not misused, "\n".join(sorted(misused))
 
 
-@pytest.mark.external
 @external
 def test_checker_reports_violations(tmp_path):
     """The control: an undeclared class, a reification with rdf:Statement and a
@@ -96,7 +95,6 @@ ex:s a rdf:Statement ; rdf:subject ex:x .
     assert "ObjectUnionOf" in rl or "union" in rl.lower(), report.output
 
 
-@pytest.mark.external
 @external
 def test_ontology_is_owl2_dl_and_rl():
     """ontology/partykg.ttl against OWL2DLProfile and OWL2RLProfile: no violation
@@ -108,7 +106,6 @@ def test_ontology_is_owl2_dl_and_rl():
     assert report.ok("DL") and report.ok("RL"), report.output
 
 
-@pytest.mark.external
 @pytest.mark.slow
 @external
 def test_whole_build_is_owl2_dl(built):
@@ -120,7 +117,6 @@ def test_whole_build_is_owl2_dl(built):
     assert report.ok("DL"), report.output
 
 
-@pytest.mark.external
 @pytest.mark.slow
 @external
 def test_build_with_wikidata_enrichment_is_owl2_dl(workdir):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 import partykg
@@ -78,6 +79,7 @@ def guide_steps(section: str) -> list[tuple[str, str, list[str]]]:
     return steps
 
 
+@pytest.mark.slow  # a dozen commands on a copy of the project, two builds
 def test_add_a_source_guide_works_as_written(tmp_path):
     """Every step of "Add a source" on a copy of the project: the files it writes,
     the commands it runs (each exits 0), and the output it shows, line for line.

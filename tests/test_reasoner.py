@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from pyoxigraph import NamedNode, Quad, Triple
 
 from partykg.check.reason import check_consistency
@@ -11,6 +12,8 @@ RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 OWL_SAME_AS = NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SCHEMA_DESCRIPTION = "http://schema.org/description"
+
+pytestmark = [pytest.mark.external("java"), pytest.mark.slow]  # HermiT runs in Java: 5-13 s a test
 
 
 def test_ontology_and_data_are_consistent(built):

@@ -24,6 +24,7 @@ RDF_FILES = ("partykg.trig", "partykg.nq", "partykg.ttl", "partykg.nt", "partykg
              "shacl-report.ttl")
 
 
+@pytest.mark.slow  # a whole release
 def test_release_folder_holds_every_artefact(released):
     """Dumps, ontology in three forms, VoID, DCAT, report, queries, changelog, checksums."""
     assert released.name == f"partykg-{__version__}"
@@ -34,6 +35,7 @@ def test_release_folder_holds_every_artefact(released):
     assert (released / "CHANGELOG.md").read_text().startswith(f"## [{__version__}] - ")
 
 
+@pytest.mark.slow  # a whole release
 def test_checksums_cover_every_file(released):
     """SHA256SUMS lists every other file of the release with its real digest."""
     lines = (released / "SHA256SUMS").read_text().splitlines()
@@ -47,6 +49,7 @@ def test_checksums_cover_every_file(released):
         assert hashlib.sha256((released / name).read_bytes()).hexdigest() == digest
 
 
+@pytest.mark.slow  # a second release in a fresh process
 def test_rebuild_is_byte_identical(released, tmp_path):
     """A second release from the same commit, in a fresh process with another hash seed,
     has the same checksums for every file."""
@@ -59,6 +62,8 @@ def test_rebuild_is_byte_identical(released, tmp_path):
     assert (again / "SHA256SUMS").read_bytes() == (released / "SHA256SUMS").read_bytes()
 
 
+@pytest.mark.external("java", "jena")
+@pytest.mark.slow  # Java on every dump of a release
 @pytest.mark.parametrize("name", RDF_FILES)
 def test_riot_accepts_every_dump(released, name):
     """Apache Jena (riot --validate), an independent toolkit, accepts each RDF file.
@@ -70,6 +75,8 @@ def test_riot_accepts_every_dump(released, name):
     assert "ERROR" not in result.stderr and "WARN" not in result.stderr
 
 
+@pytest.mark.external("java", "jena")
+@pytest.mark.slow  # Java on every dump of a release
 def test_riot_counts_the_same_quads_in_every_dataset_dump(released):
     """TriG, N-Quads and JSON-LD hold the same number of quads, as Jena counts them."""
     counts = {}
@@ -81,6 +88,7 @@ def test_riot_counts_the_same_quads_in_every_dataset_dump(released):
     assert len(set(counts.values())) == 1 and counts["partykg.nq"] > 30000, counts
 
 
+@pytest.mark.slow  # rdflib parses the whole dataset twice
 def test_jsonld_is_the_same_dataset(released):
     """The compacted JSON-LD, read by rdflib with its inline @context, equals the N-Quads."""
     a = rdflib.Dataset()
@@ -93,6 +101,7 @@ def test_jsonld_is_the_same_dataset(released):
     assert len(list(a.quads())) == len(list(b.quads()))
 
 
+@pytest.mark.slow  # a whole release
 def test_void_and_dcat_describe_the_data(released):
     """VoID counts and DCAT checksums are those of the release's own files."""
     g = rdflib.Graph()
@@ -145,6 +154,7 @@ def test_versions_agree():
     assert str(onto.value(o, dct.modified)) == introduced.group(1)
 
 
+@pytest.mark.slow  # a whole release
 def test_source_date_epoch_sets_the_issued_date(tmp_path, monkeypatch):
     """SOURCE_DATE_EPOCH, when set, is the issued date of the dataset (not the clock)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z

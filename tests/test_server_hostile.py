@@ -199,7 +199,7 @@ def test_query_workers_have_no_network(built, listener):
     assert listener.connections == []
 
 
-@pytest.mark.external
+@pytest.mark.external("oxigraph")
 def test_allow_listed_service_is_called(built, wikidata_endpoint, listener):
     """--allow-service URL lets queries call that endpoint (here a local Oxigraph
     server standing in for Wikidata), and only that one."""

@@ -16,6 +16,8 @@ from partykg.core.net import free_port
 
 from partykg.bench import loadtest
 
+pytestmark = pytest.mark.slow  # 16 clients for 12 s, then the time limit: about 25 s
+
 LIMIT = 10      # the server's time limit per query, in seconds
 
 pytestmark = pytest.mark.slow

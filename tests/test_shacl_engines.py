@@ -29,6 +29,11 @@ from partykg.check.validate import ENGINES, dump_shacl_results, shacl_results, v
 from partykg.core.namespaces import graph_iri
 from partykg.core.paths import project
 
+# The cross-check of the two engines (about 45 s: 10 s for each whole-build case, 0.15 s
+# for each fixture) belongs to the full suite; the fast loop checks every fixture with
+# the default engine (test_shacl_fixtures.py) and the real build (test_validate.py).
+pytestmark = pytest.mark.slow
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OA = "http://www.w3.org/ns/oa#"
 PKG = "https://w3id.org/partykg/ontology#"

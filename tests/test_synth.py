@@ -64,6 +64,7 @@ def test_validate_reports_exactly_the_injected_faults(faulty):
         assert line.startswith(want), (f, line)
 
 
+@pytest.mark.slow  # benchmark corpora generated and validated in five processes
 def test_no_faults_conforms_and_cli_exit_codes(tmp_path):
     """Without faults the corpus conforms (another seed); through the CLI,
     validate exits 0, and 1 once faults are asked for."""

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 from partykg.check.validate import validate
@@ -31,6 +32,7 @@ def test_cli_exit_codes(built):
     assert "conforms" in result.stdout
 
 
+@pytest.mark.slow  # a second whole build, validated twice (API and CLI)
 def test_report_points_to_annotation_line_and_passage(workdir):
     """A claim that lost its paraphrase (as if written by another tool) is reported
     under its source, with the annotation file and line and the claim's passage,

@@ -23,7 +23,7 @@ from partykg.core.errors import InputError, Problem
 
 PACKAGE = "libapache-jena-java"
 SKIP = re.compile(r"slf4j-(log4j12|jdk14|jcl|simple|nop|reload4j)|log4j-over-slf4j")
-HINT = "install Jena: apt-get install libapache-jena-java (scripts/setup.sh does it)"
+HINT = "install Jena: apt-get install libapache-jena-java (scripts/setup-test.sh does it)"
 
 
 def _dpkg(*args: str) -> str:

@@ -19,7 +19,7 @@ def oxigraph_exe() -> str:
     exe = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     if not exe:
         raise InputError(Problem("oxigraph", 0, "the Oxigraph server is not installed",
-                                 "pip install oxigraph (scripts/setup.sh installs it)"))
+                                 "pip install oxigraph (scripts/setup-test.sh installs it)"))
     return exe
 
 

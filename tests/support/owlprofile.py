@@ -10,7 +10,6 @@ pyoxigraph first.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -33,10 +32,6 @@ class ProfileReport:
 
     def ok(self, profile: str) -> bool:
         return self.violations.get(profile) == []
-
-
-def tools_available() -> bool:
-    return bool(shutil.which("javac") and shutil.which("java") and HERMIT_JAR.exists())
 
 
 @lru_cache(maxsize=1)

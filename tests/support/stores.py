@@ -122,7 +122,7 @@ def virtuoso_exe() -> str:
     exe = shutil.which("virtuoso-t")
     if not exe:
         raise RuntimeError("OpenLink Virtuoso is not installed (Debian package "
-                           "virtuoso-opensource; scripts/setup.sh installs it)")
+                           "virtuoso-opensource; scripts/setup-test.sh installs it)")
     return exe
 
 
@@ -204,7 +204,7 @@ def basic_auth_proxy(store: Store, user: str, password: str) -> Iterator[Store]:
     """nginx in front of ``store``, asking for HTTP basic authentication."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
-        raise RuntimeError("nginx is not installed (scripts/setup.sh installs it)")
+        raise RuntimeError("nginx is not installed (scripts/setup-test.sh installs it)")
     upstream = store.query.rsplit("/", 1)[0]
     with tempfile.TemporaryDirectory(prefix="partykg-nginx-") as tmp:
         d = Path(tmp)

@@ -59,8 +59,9 @@ class Project:
 
     def inputs(self) -> list[Path]:
         """Every file the build reads, in a stable order."""
-        files = [self.ontology, *sorted(self.data.rglob("*.yaml")),
-                 *sorted((self.data / "sources").glob("*"))]
+        # data/examples/ documents the format (data/README.md); it is no input.
+        yaml = (f for f in self.data.rglob("*.yaml") if f.relative_to(self.data).parts[0] != "examples")
+        files = [self.ontology, *sorted(yaml), *sorted((self.data / "sources").glob("*"))]
         return [f for f in files if f.is_file()]
 
 

@@ -107,17 +107,22 @@ def void_triples(store: Store, info: ReleaseInfo) -> list[Triple]:
     add(ds, "void:subset", linkset)
     add(linkset, "rdf:type", "void:Linkset")
     [(reviewed,)] = _count(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{
-        ?st a <{PREFIXES['rdf']}Statement> ; <{PREFIXES['rdf']}predicate> <{PREFIXES['owl']}sameAs> ;
-            <{PREFIXES['prov']}wasAttributedTo> ?who }} }}""")
+        ?ax a <{PREFIXES['owl']}Axiom> ; <{PREFIXES['owl']}annotatedProperty> <{PREFIXES['owl']}sameAs> ;
+            <{PREFIXES['pkg']}acceptedBy> ?who }} }}""")
+    [(close,)] = _count(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{
+        ?s <{PREFIXES['skos']}closeMatch> ?o FILTER(STRSTARTS(STR(?o), "{WIKIDATA_ENTITY}")) }} }}""")
     add(linkset, "rdfs:label", en("Verified links from partykg entities to Wikidata items"))
     add(linkset, "dcterms:description", en(
-        f"Provenance: each owl:sameAs link is described by an rdf:Statement "
-        f"<{info.base}id/wikidata-link/KEY> with its evidence (pkg:linkEvidence). "
+        f"Provenance: each owl:sameAs link is annotated as an OWL 2 axiom (owl:Axiom on the "
+        f"triple) with its evidence (pkg:linkEvidence) and its record "
+        f"<{info.base}id/wikidata-link/KEY> (pkg:linkRecord). "
         f"Links verified against public files pairing the QID with the entity's name (the "
         f"registry's `verified` evidence): {int(links.value) - int(reviewed.value)}. Links found "
         f"by `partykg link` and accepted in a human review, with who accepted them "
-        f"(prov:wasAttributedTo) and when (dcterms:dateAccepted): {int(reviewed.value)}. "
-        "`partykg link --verify` checks every link against Wikidata."))
+        f"(pkg:acceptedBy) and when (dcterms:dateAccepted): {int(reviewed.value)}. "
+        f"Not counted here: {int(close.value)} skos:closeMatch links to items that are not the "
+        "same entity (a modern state for a historical one), each with its reason "
+        "(pkg:matchReason). `partykg link --verify` checks every link against Wikidata."))
     add(linkset, "prov:wasDerivedFrom", wikidata)
     add(linkset, "void:subjectsTarget", ds)
     add(linkset, "void:objectsTarget", wikidata)
