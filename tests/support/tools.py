@@ -60,7 +60,6 @@ class Tool:
 
 CHECKS = {
     "java": lambda: _which("java"),
-    "javac": lambda: _which("javac"),
     "jena": lambda: _debian_installed("libapache-jena-java"),
     "chromium": lambda: _which("chromium"),
     "chromedriver": lambda: _which("chromedriver"),
@@ -69,14 +68,12 @@ CHECKS = {
     # tests/support/stores.py looks there too.
     "nginx": lambda: _which("nginx", "/usr/sbin"),
     "oxigraph": _oxigraph,
+    "javac": lambda: _which("javac"),
 }
 
 TOOLS = {t.name: t for t in (
     Tool("java", "Java, for the HermiT reasoner and Apache Jena", "default-jre-headless",
          f"{APT} default-jre-headless"),
-    Tool("javac", "the Java compiler, for the OWL API profile checker "
-         "(tests/support/OwlProfileCheck.java)", "default-jdk-headless",
-         f"{APT} default-jdk-headless"),
     Tool("jena", "Apache Jena (riot, tdb2), the independent check of the dumps",
          "libapache-jena-java", f"{APT} libapache-jena-java"),
     Tool("chromium", "Chromium, the browser of the browser tests", "chromium",
@@ -89,6 +86,9 @@ TOOLS = {t.name: t for t in (
          f"{APT} nginx"),
     Tool("oxigraph", "the Oxigraph server binary (PyPI oxigraph, in the test extra)", None,
          ".venv/bin/pip install -e '.[test]'"),
+    Tool("javac", "the Java compiler, for the OWL API profile checker "
+         "(tests/support/OwlProfileCheck.java)", "default-jdk-headless",
+         f"{APT} default-jdk-headless"),
 )}
 assert set(TOOLS) == set(CHECKS)
 
