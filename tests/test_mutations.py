@@ -234,9 +234,12 @@ def view_after_claimant_death(d: Dump) -> str:
 
 
 def membership_ends_before_start(d: Dump) -> str:
-    membership, end = d.one("SELECT ?m ?e WHERE { ?m a pkg:Membership ; schema:startDate ?s ;"
-                            " schema:endDate ?e } ORDER BY ?m")
-    d.replace(membership, "schema:endDate", end, Literal("1916", datatype=N("xsd:gYear")))
+    membership, start = d.one("SELECT ?m ?s WHERE { ?m a pkg:Membership ; schema:startDate ?s }"
+                              " ORDER BY ?m")
+    for q in [q for q in d.quads if q.subject == membership and q.predicate == N("schema:endDate")]:
+        d.remove(membership, "schema:endDate", q.object)
+    d.add(membership, "schema:endDate",
+          Literal(str(int(start.value[:4]) - 1), datatype=N("xsd:gYear")))
     return membership.value
 
 
