@@ -69,7 +69,9 @@ def test_violation_query_reports_registry_line(workdir):
     """An event ending before it begins parses, so SHACL is silent; the violation
     query catches it, and the report names the registry file and line."""
     events = workdir / "data/registry/events.yaml"
-    events.write_text(events.read_text().replace('end: "1918"', 'end: "1913"'))
+    text = events.read_text()
+    at = text.index("first-world-war:")   # its own end date, not another event's
+    events.write_text(text[:at] + text[at:].replace('end: "1918"', 'end: "1913"', 1))
     proj = project(workdir, workdir / "out")
     build(proj)
     report = validate(proj)
