@@ -107,8 +107,13 @@ def test_verified_qids_only_are_sameas(store):
     cand = {r["e"].rsplit("/", 1)[-1]: r["cand"] for r in rows if r["cand"]}
     assert same["vladimir-lenin"] == "http://www.wikidata.org/entity/Q1394"
     assert same["leon-trotsky"] == "http://www.wikidata.org/entity/Q33391"
-    assert "otto-bauer" not in same and cand["otto-bauer"].endswith("/Q11730")
-    assert "ernest-mandel" not in same
+    # a candidate is never published as sameAs; a historical state is only a close match
+    assert not set(cand) & set(same)
+    assert "russia" not in same
+    close = select(store, """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?wd WHERE { <https://w3id.org/partykg/id/place/russia> skos:closeMatch ?wd }""")
+    assert close == [{"wd": "http://www.wikidata.org/entity/Q34266"}]   # the Russian Empire
 
 
 def test_claims_mention_exactly_the_entities_named_inside_their_passage(store):

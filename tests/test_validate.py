@@ -70,8 +70,8 @@ def test_violation_query_reports_registry_line(workdir):
     query catches it, and the report names the registry file and line."""
     events = workdir / "data/registry/events.yaml"
     text = events.read_text()
-    at = text.index('end: "1918"', text.index("\nfirst-world-war:"))
-    events.write_text(text[:at] + 'end: "1913"' + text[at + len('end: "1918"'):])
+    at = text.index("first-world-war:")   # its own end date, not another event's
+    events.write_text(text[:at] + text[at:].replace('end: "1918"', 'end: "1913"', 1))
     proj = project(workdir, workdir / "out")
     build(proj)
     report = validate(proj)

@@ -300,7 +300,8 @@ def test_import_hypothesis_sample(proj, inputs, tmp_path):
     # unknown bodies: a comment, a tag, an unverified candidate QID
     assert rows[("sample-h5", "commenting")].result == "unknown-body"
     assert rows[("sample-h5", "tagging")].result == "unknown-body"
-    assert "unverified candidate of 'otto-bauer'" in rows[("sample-h6", "entity")].detail
+    # Q11730, once an unverified candidate, is Otto Bauer's verified item since 2026-12
+    assert rows[("sample-h6", "mention of otto-bauer")].result == "derived"
     # 14 occurrences of "Lenin", stale offsets: the prefix/suffix decided
     assert rows[("sample-h7", "mention of vladimir-lenin")].anchor == "disambiguated"
     assert {r.annotation.rsplit("/", 1)[-1] for r in result.rows} == {
@@ -315,8 +316,7 @@ def test_import_hypothesis_sample(proj, inputs, tmp_path):
                    ("moscow", "Moscow")}
     assert back.claims == [] and back.quotations == []
     review = _review_entries(dest)
-    assert {e["annotation"].rsplit("/", 1)[-1] for e in review} == {
-        "sample-h4", "sample-h5", "sample-h6"}
+    assert {e["annotation"].rsplit("/", 1)[-1] for e in review} == {"sample-h4", "sample-h5"}
     assert any(e.get("quote") == "Lenin never welcomed spontaneous outbursts" for e in review)
     assert foreign == []  # targets name the source's url
     # deterministic: the same input gives the same bytes
@@ -343,9 +343,13 @@ def test_import_recogito_sample(proj, inputs, tmp_path):
         proj, FIXTURES / "recogito-sample.jsonld", "crn-2003", tmp_path / "crn-2003.yaml")
     rows = _rows(result)
     assert rows[("sample-r1", "mention of vladimir-lenin")].anchor == "disambiguated"
-    r = rows[("sample-r2", "mention of russia")]
+    # Q159 is the Russian Federation: since 2026-12 the Russia of 1917 is only a close
+    # match of the Russian Empire (Q34266), so the tag names no registry entity
+    r = rows[("sample-r2", "entity")]
     assert r.anchor == "re-anchored" and "612-618 match none" in r.detail
-    assert "unverified candidate of 'chicago'" in rows[("sample-r3", "entity")].detail
+    assert r.result == "unknown-body" and "verified Wikidata item Q159" in r.detail
+    # Q1297, once a candidate, is Chicago's verified item
+    assert rows[("sample-r3", "mention of chicago")].result == "imported"
     assert rows[("sample-r4", "annotation")].result == "unresolved"
     assert rows[("sample-r5", "tagging")].result == "unknown-body"
     assert rows[("sample-r5", "commenting")].result == "unknown-body"
@@ -357,7 +361,7 @@ def test_import_recogito_sample(proj, inputs, tmp_path):
     errors = Collector()
     back = load_source(dest, proj.data, proj.root, registry, errors)
     assert errors.problems == []
-    assert [m.entity for m in back.mentions] == ["russian-trade-unions"]
+    assert [m.entity for m in back.mentions] == ["chicago", "russian-trade-unions"]
     assert len(_review_entries(dest)) == 5
     # every annotation is accounted for: anchored, or reported unresolved
     assert {r.annotation.rsplit("/", 1)[-1] for r in result.rows} == {

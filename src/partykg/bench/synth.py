@@ -47,35 +47,35 @@ from partykg.core.files import atomic_dir
 # Measured with `profile()` on data/ (5 sources, 454 claims, 150,037 characters,
 # 329 registry entities); tests/test_synth.py compares them with the real data.
 RATES = {
-    "chars_per_claim": 311,        # text length per claim
-    "quotations_per_claim": 0.212,
+    "chars_per_claim": 307,        # text length per claim
+    "quotations_per_claim": 0.209,
     "citations_per_claim": 0.037,
-    "links_per_claim": 0.600,
+    "links_per_claim": 0.591,
     "cross_source_links": 0.398,   # share of links that join claims of two sources
-    "agreeing_links": 0.550,       # agrees vs contradicts
-    "mentions_per_claim": 2.05,
-    "mentions_in_claims": 0.542,    # share of mentions inside a claim's passage
-    "explicit_mentions": 0.167,
-    "entities_per_claim": 0.772,    # distinct entities mentioned in a source, per claim
-    "registry_per_claim": 0.687,   # registry entities per claim of the corpus
-    "about_per_claim": 1.76,
-    "evidence_per_claim": 0.61,
+    "agreeing_links": 0.55,       # agrees vs contradicts
+    "mentions_per_claim": 2.115,
+    "mentions_in_claims": 0.56,    # share of mentions inside a claim's passage
+    "explicit_mentions": 0.199,
+    "entities_per_claim": 0.855,    # distinct entities mentioned in a source, per claim
+    "registry_per_claim": 0.781,   # registry entities per claim of the corpus
+    "about_per_claim": 1.779,
+    "evidence_per_claim": 0.605,
     "local_evidence": 0.71,        # evidence that is a quotation, citation or claim of the file
-    "supports_per_claim": 0.728,
-    "opposes_per_claim": 0.120,
-    "qualifies_per_claim": 0.075,
-    "claims_by_author": 0.357,
+    "supports_per_claim": 0.718,
+    "opposes_per_claim": 0.119,
+    "qualifies_per_claim": 0.074,
+    "claims_by_author": 0.403,
     "quotations_with_work": 0.725,
     "quotations_with_locator": 0.49,
     "aliases_per_entity": 0.48,
     "undetected_entities": 0.14,   # detect: false (named by explicit mentions only)
     "memberships_per_entity": 0.094,
 }
-KIND_SHARES = {"organization": 81, "event": 64, "person": 60, "place": 52, "work": 49,
-               "group": 25}
+KIND_SHARES = {"organization": 98, "event": 90, "person": 62, "place": 53, "work": 56,
+               "group": 23}
 # Claims per source in the real corpus, in file order: synthetic sources cycle
 # through these weights, so a corpus has a few long and several short texts.
-SOURCE_WEIGHTS = (34, 19, 211, 30, 188)
+SOURCE_WEIGHTS = (34, 19, 213, 30, 193)
 # Quads of a build per claim, and fixed quads (ontology, scheme, theses):
 # calibrated on builds of synthetic corpora (see docs/SYNTHETIC.md).
 QUADS_PER_CLAIM = 80.0

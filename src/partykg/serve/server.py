@@ -499,7 +499,13 @@ def hypercorn_config(settings: Settings, sock: socket.socket):
     config = Config()
     config.bind = [f"fd://{sock.fileno()}"]
     config.keep_alive_timeout = settings.header_timeout
-    config.read_timeout = max(1, int(round(settings.read_timeout)))
+    # Hypercorn also applies its read timeout to a kept-alive connection while the app
+    # is still computing the answer to the request it read (measured: a query of the
+    # time limit on a reused connection was cut without an answer at 10 s). So it may
+    # not be shorter than the longest answer; a silent body is still cut by the app's
+    # body_timeout, and unfinished headers by the keep-alive (header) timeout.
+    longest = settings.timeout + settings.queue_timeout + 5
+    config.read_timeout = max(1, int(round(max(settings.read_timeout, longest))))
     config.h11_max_incomplete_size = settings.max_header_bytes
     config.include_server_header = False
     config.accesslog = None

@@ -1,5 +1,6 @@
 """partykg.rdf.enrichment: the Wikidata facts graph states facts about the items,
-never about our entities, and carries its own provenance."""
+never about our entities, with annotation properties of its own (so that owl:sameAs
+never merges them with the registry's facts), and carries its own provenance."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ CACHE = {"endpoint": "https://query.wikidata.org/sparql", "fetched": "2025-06-01
 EXPECTED = """\
 @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix schema: <http://schema.org/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix pkg: <https://w3id.org/partykg/ontology#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix wd: <http://www.wikidata.org/entity/> .
 
@@ -27,9 +27,9 @@ EXPECTED = """\
       prov:generatedAtTime "2025-06-01T12:00:00Z"^^xsd:dateTime ;
       dcterms:source <https://query.wikidata.org/sparql> ;
       prov:wasDerivedFrom wd:Q1394 .
-  wd:Q1394 schema:description "Russian revolutionary"@en ;
-      schema:birthDate "1870-04-22"^^xsd:date ; schema:deathDate "1924"^^xsd:gYear ;
-      rdfs:label "Lenin"@de, "Ленин"@ru .
+  wd:Q1394 pkg:wikidataDescription "Russian revolutionary"@en ;
+      pkg:wikidataBirthDate "1870-04-22"^^xsd:date ; pkg:wikidataDeathDate "1924"^^xsd:gYear ;
+      pkg:wikidataLabel "Lenin"@de, "Ленин"@ru .
 }
 """
 
