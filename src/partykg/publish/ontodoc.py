@@ -17,12 +17,15 @@ pyLODE 3.4.1 is the last release for Python 3.11, and needs two workarounds,
 both here: its ``pylode.version`` module reads a pyproject.toml that the wheel
 does not ship (a stand-in module is installed first), and importing it calls
 ``logging.basicConfig(level=DEBUG)`` (the root logger is put back as it was).
-Deterministic: the same ontology gives the same bytes (tests/test_release.py).
+Deterministic: the same ontology gives the same bytes whatever the hash seed
+(tests/test_ontodoc.py); the JSON-LD block pyLODE embeds is put in a stable order.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import sys
 import types
 from functools import lru_cache
@@ -93,8 +96,23 @@ def documented_graph(ontology_path: Path | str) -> rdflib.Graph:
     return g
 
 
+JSONLD_RE = re.compile(r'(<script id="schema.org" type="application/ld\+json">)(.*?)(</script>)',
+                       re.S)
+
+
+def _stable_jsonld(html: str) -> str:
+    """pyLODE embeds a schema.org JSON-LD description whose nodes come in the order of
+    a set (it changes with Python's hash seed): sorted here by @id, keys sorted."""
+    def sort(m: re.Match) -> str:
+        nodes = json.loads(m.group(2))
+        if isinstance(nodes, list):
+            nodes = sorted(nodes, key=lambda n: json.dumps(n, sort_keys=True))
+        return f"{m.group(1)}\n{json.dumps(nodes, indent=2, sort_keys=True, ensure_ascii=False)}\n{m.group(3)}"
+    return JSONLD_RE.sub(sort, html)
+
+
 def render(ontology_path: Path | str) -> str:
     """The HTML page documenting the ontology."""
-    html = _ontpub()(ontology=documented_graph(ontology_path)).make_html()
+    html = _stable_jsonld(_ontpub()(ontology=documented_graph(ontology_path)).make_html())
     head, sep, rest = html.partition("\n")
     return f"{head}{sep}{GENERATED}\n{rest}".rstrip("\n") + "\n"
