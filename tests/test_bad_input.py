@@ -26,6 +26,8 @@ from conftest import built_copy
 
 from partykg.cli import main
 
+pytestmark = pytest.mark.slow   # a catalogue of 111 builds on a project copy: in CI, not in the fast loop
+
 ANN = "data/annotations/mandel-1970.yaml"
 TXT = "data/sources/000_773fbfcb8c76a8a9.txt"
 EVENTS = "data/registry/events.yaml"

@@ -35,6 +35,8 @@ from urllib.request import parse_http_list, parse_keqv_list
 
 import pytest
 
+pytestmark = pytest.mark.slow   # misbehaving servers, real deadlines: in CI, not in the fast loop
+
 ROOT = Path(__file__).resolve().parents[1]
 EMPTY_HOME = Path(tempfile.mkdtemp(prefix="partykg-test-home-"))   # no ~/.netrc
 PASSWORD = "s3cret-Pa55"

@@ -21,6 +21,8 @@ from partykg.core.paths import project
 from partykg.model.inputs import load_inputs
 from partykg.rdf.build import build
 
+pytestmark = pytest.mark.slow   # loads and builds each of the 60 examples: in CI, not in the fast loop
+
 INVALID = sorted((EXAMPLES / "invalid").glob("*.yaml"))
 
 

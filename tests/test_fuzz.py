@@ -25,6 +25,8 @@ from partykg.model.annotations import check_links, load_source
 from partykg.model.registry import load_registry
 from partykg.rdf.build import build
 
+pytestmark = pytest.mark.slow   # hypothesis over the loader: in CI, not in the fast loop
+
 ROOT = Path(__file__).resolve().parents[1]
 ANN = "data/annotations/crn-2003.yaml"   # the smallest real annotation file
 LINKED = "data/annotations/mandel-1970.yaml"   # whose claims crn-2003 links to

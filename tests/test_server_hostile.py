@@ -27,6 +27,8 @@ from hypothesis import strategies as st
 from partykg.serve.server import Settings, exposure_warning, serve_in_thread
 from partykg.sparql.pool import Job, QueryPool
 
+pytestmark = pytest.mark.slow   # starts servers and waits out real timeouts: in CI, not in the fast loop
+
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 TIME_LIMIT = 4.0
 FUZZ = settings(derandomize=True, max_examples=100, deadline=None, database=None,

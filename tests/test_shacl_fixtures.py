@@ -29,6 +29,8 @@ from rdflib.namespace import RDF, SH
 from partykg.check.validate import ENGINES, dump_shacl_results, load_shapes, shacl_results
 from partykg.core.namespaces import graph_iri
 
+pytestmark = pytest.mark.slow   # about 140 SHACL validations: in CI, not in the fast loop
+
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES_DIR = ROOT / "shapes"
 SHAPES_FILE = SHAPES_DIR / "partykg-shapes.ttl"

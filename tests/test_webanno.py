@@ -28,6 +28,8 @@ from partykg.model.inputs import load_inputs
 from partykg.webanno.export import ANNO_CONTEXT, export
 from partykg.webanno.importer import _plain, import_annotations, locate, yaml_context
 
+pytestmark = pytest.mark.slow   # exports and imports all five sources: in CI, not in the fast loop
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 OA = PREFIXES["oa"]
