@@ -9,26 +9,20 @@ fixture of tests/conftest.py).
 
 from __future__ import annotations
 
-import json
-import shutil
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+from support.browser import (WAIT, chromium, full_page_screenshot, get_json,
+                             requests_made, sparql_rows)
 
 pytestmark = pytest.mark.external("chromium", "chromedriver")
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-WAIT = 30  # seconds: an upper bound for explicit waits, never a sleep
 QUERY_PAGE_SHOT = Path("/tmp/partykg-query-page.png")
 LENIN_PAGE_SHOT = Path("/tmp/partykg-lenin-page.png")
 
@@ -39,22 +33,8 @@ LENIN_PAGE_SHOT = Path("/tmp/partykg-lenin-page.png")
 def browser(tmp_path_factory):
     """Headless Chromium with a fresh profile; performance logging on, so that a
     test can list every request the page made."""
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
-    assert not missing, f"{', '.join(missing)} missing: run scripts/setup.sh " \
-                        "(apt-get install chromium chromium-driver)"
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update",
-                "--no-first-run", "--disable-sync", "--window-size=1400,1000",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")
@@ -63,23 +43,6 @@ def shots(tmp_path_factory) -> Path:
 
 
 # --- helpers --------------------------------------------------------------------
-
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def get_json(url: str):
-    with _opener.open(url, timeout=WAIT) as response:
-        return json.load(response)
-
-
-def sparql_rows(server_url: str, query: str) -> list[dict]:
-    request = urllib.request.Request(
-        server_url + "/sparql", data=urllib.parse.urlencode({"query": query}).encode(),
-        headers={"Accept": "application/sparql-results+json",
-                 "Content-Type": "application/x-www-form-urlencoded"})
-    with _opener.open(request, timeout=WAIT) as response:
-        return json.load(response)["results"]["bindings"]
-
 
 def open_query_page(driver, server_url: str) -> None:
     """Load / and wait until the statistics and the query list are drawn."""
@@ -96,30 +59,6 @@ def editor_text(driver) -> str:
 
 def result_rows(driver) -> list:
     return driver.find_elements(By.CSS_SELECTOR, "#yasgui .yasr table.dataTable tbody tr")
-
-
-def full_page_screenshot(driver, target: Path, copy_to: Path, max_height: int = 3200) -> None:
-    """Screenshot of the whole page (up to max_height pixels), kept in pytest's tmp
-    dir and copied for the reviewer."""
-    width = driver.get_window_size()["width"]
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(width, min(max(height, 800), max_height))
-    driver.execute_script("window.scrollTo(0, 0)")
-    try:
-        assert driver.save_screenshot(str(target))
-    finally:
-        driver.set_window_size(1400, 1000)
-    shutil.copyfile(target, copy_to)
-
-
-def requests_made(driver) -> list[str]:
-    """URLs of the requests the page made since the last call (performance log)."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
 
 
 # --- tests ----------------------------------------------------------------------
