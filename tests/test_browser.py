@@ -17,8 +17,15 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
-from support.browser import (WAIT, chromium, full_page_screenshot, get_json,
-                             requests_made, sparql_rows)
+from support.browser import (
+    WAIT,
+    chromium,
+    full_page_screenshot,
+    get_json,
+    opener,
+    requests_made,
+    sparql_rows,
+)
 
 pytestmark = pytest.mark.external("chromium", "chromedriver")
 
@@ -186,7 +193,7 @@ def test_query_page_works_offline(browser, server_url):
     assert errors == []
     # ... and all of it under the server's Content-Security-Policy: a violation
     # (a CDN script, an inline script) would be one of the errors above.
-    with _opener.open(server_url + "/", timeout=WAIT) as response:
+    with opener.open(server_url + "/", timeout=WAIT) as response:
         csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self';" in csp and "default-src 'none'" in csp
     assert "frame-ancestors 'none'" in csp

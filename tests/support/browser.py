@@ -27,7 +27,7 @@ WAIT = 30  # seconds: an upper bound for explicit waits, never a sleep
 DESKTOP = (1280, 800)
 PHONE = (390, 844)
 
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @contextlib.contextmanager
@@ -54,14 +54,14 @@ def chromium(profile_dir: Path, size: tuple[int, int] = (1400, 1000)):
 
 
 def get_json(url: str):
-    with _opener.open(url, timeout=WAIT) as response:
+    with opener.open(url, timeout=WAIT) as response:
         return json.load(response)
 
 
 def get_text(url: str, accept: str | None = None) -> tuple[str, str]:
     """(content type, body) of a GET."""
     request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
-    with _opener.open(request, timeout=WAIT) as response:
+    with opener.open(request, timeout=WAIT) as response:
         return response.headers.get("Content-Type", ""), response.read().decode()
 
 
@@ -70,7 +70,7 @@ def sparql_rows(server_url: str, query: str) -> list[dict]:
         server_url + "/sparql", data=urllib.parse.urlencode({"query": query}).encode(),
         headers={"Accept": "application/sparql-results+json",
                  "Content-Type": "application/x-www-form-urlencoded"})
-    with _opener.open(request, timeout=WAIT) as response:
+    with opener.open(request, timeout=WAIT) as response:
         return json.load(response)["results"]["bindings"]
 
 
@@ -87,7 +87,7 @@ def requests_made(driver) -> list[str]:
 def foreign_requests(driver, server_url: str) -> list[str]:
     """Requests since the last call that left the server's origin (data: URIs allowed)."""
     return [u for u in requests_made(driver)
-            if not (u.startswith(server_url) or u.startswith("data:") or u.startswith("blob:"))]
+            if not u.startswith((server_url, "data:", "blob:"))]
 
 
 def full_page_screenshot(driver, target: Path, copy_to: Path | None = None,
