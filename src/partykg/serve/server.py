@@ -9,6 +9,7 @@ Routes:
   /sparql           the SPARQL endpoint; without a query, its service description
   /id/...           every entity, claim, quotation, source: HTML or RDF by content negotiation
   /ontology         the ontology's HTML documentation
+  /debate, /network, /timeline   the workbench views, with their data at /api/<view> (serve/views.py)
   /dumps/<file>     the build's dumps (TriG, N-Quads, Turtle)
 
 The HTTP stack is Starlette (routing, requests, static files) on Hypercorn
@@ -53,6 +54,7 @@ from partykg.core.formats import BY_NAME, BY_MEDIA, RESULTS
 from partykg.core.paths import Project
 from partykg.publish.ontodoc import render as render_ontology
 from partykg.serve.pages import resource_answer
+from partykg.serve.views import Views
 from partykg.sparql.policy import is_light, may_call_service
 from partykg.sparql.pool import Answer, Call, Job, QueryPool
 from partykg.sparql.query import list_queries
@@ -141,7 +143,8 @@ class App:
                                      .encode()).hexdigest()
         self.queries = [{"name": q.name, "summary": q.summary,
                          "description": str(q.header.get("description", "")),
-                         "tags": list(q.header.get("tags") or []), "query": q.text}
+                         "tags": list(q.header.get("tags") or []), "view": q.view,
+                         "query": q.text}
                         for q in list_queries(proj.queries)]
         self.ontology_html = render_ontology(proj.ontology)
         self.ontology_styles = tuple(
@@ -248,6 +251,7 @@ class App:
             Route("/ontology", self.ontology, methods=["GET", "HEAD"]),
             Route("/dumps/{name}", self.dump, methods=["GET", "HEAD"]),
             Route("/id/{rest:path}", self.resource, methods=["GET", "HEAD"]),
+            *Views(self).routes(),   # /debate, /network, /timeline and their /api/… data
             Mount("/static", app=self.static, name="static"),
         ]
         return Starlette(routes=routes, exception_handlers={HTTPException: self.http_error})

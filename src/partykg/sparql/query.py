@@ -26,9 +26,13 @@ PARAM_RE = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*)(?:_(iri|integer|decimal|bo
                       r"gYear|string|literal|[a-z]{2}))?(?![A-Za-z0-9_])")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HEADER_KEYS = {"summary", "description", "tags", "defaults", "endpoint", "method",
-               "enumerate", "pagination", "transform", "needs_internet", "expect", "severity"}
+               "enumerate", "pagination", "transform", "needs_internet", "expect", "severity",
+               "view"}
 # `#+ severity:` of a *-violation.rq query (partykg extension, like SHACL's sh:severity).
 SEVERITIES = ("Violation", "Warning", "Info")
+# `#+ view:` (partykg extension): how the query page first shows the result; the
+# columns each view expects are in docs/VIEWS.md.
+VIEWS = ("table", "chart", "network", "timeline")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,11 @@ class RQ:
     def severity(self) -> str:
         """The severity of a violation query's rows (`#+ severity:`, default Violation)."""
         return str(self.header.get("severity", "Violation"))
+
+    @property
+    def view(self) -> str:
+        """The result view the query page opens the query in (`#+ view:`, default table)."""
+        return str(self.header.get("view", "table"))
 
     @property
     def parameters(self) -> list[str]:
@@ -102,6 +111,10 @@ def parse_header(text: str, file: str) -> dict:
     if "severity" in header and header["severity"] not in SEVERITIES:
         raise InputError(Problem(file, lines[0][0], f"unknown severity {header['severity']!r}",
                                  f"write `#+ severity:` with one of {', '.join(SEVERITIES)}"))
+    if "view" in header and header["view"] not in VIEWS:
+        line = next((n for n, t in lines if t.startswith("view:")), lines[0][0])
+        raise InputError(Problem(file, line, f"unknown view {header['view']!r}",
+                                 f"write `#+ view:` with one of {', '.join(VIEWS)}"))
     if "tags" in header and not isinstance(header["tags"], list):
         raise InputError(Problem(file, lines[0][0], "`tags` must be a list (`#+   - tag`)"))
     return header
