@@ -428,6 +428,10 @@
     var tab = yasgui.getTab();
     tab.setQuery(text);
     tab.setName(q.name);
+    // The result view the query declares (`#+ view:`; yasr-views.js): YASR draws it
+    // when the result fits and falls back to the table when it does not.
+    var yasr = tab.getYasr();
+    if (yasr && q.view && yasr.config.plugins[q.view]) yasr.selectPlugin(q.view);
     document.querySelectorAll("li.query.current").forEach(function (li) { li.classList.remove("current"); });
     var item = $("query-" + name);
     if (item) item.classList.add("current");
