@@ -162,6 +162,7 @@ class App:
                               memory_mb=settings.worker_memory_mb,
                               queue_timeout=settings.queue_timeout, isolate=settings.isolate)
         self.static = StaticFiles(directory=STATIC, follow_symlink=False)
+        self.views = Views(self)
         self.asgi = Guard(self._starlette(), self)
 
     def stats(self) -> dict:
@@ -251,7 +252,7 @@ class App:
             Route("/ontology", self.ontology, methods=["GET", "HEAD"]),
             Route("/dumps/{name}", self.dump, methods=["GET", "HEAD"]),
             Route("/id/{rest:path}", self.resource, methods=["GET", "HEAD"]),
-            *Views(self).routes(),   # /debate, /network, /timeline and their /api/… data
+            *self.views.routes(),   # /debate, /network, /timeline and their /api/… data
             Mount("/static", app=self.static, name="static"),
         ]
         return Starlette(routes=routes, exception_handlers={HTTPException: self.http_error})
@@ -582,6 +583,7 @@ class Server:
         for note in sorted(self.app.pool.notes):
             print(f"warning: the query workers could not be cut off from the network ({note}); "
                   "SERVICE is still refused by the query check", file=sys.stderr, flush=True)
+        self.app.views.warm_up()
         try:
             asyncio.run(self._serve(shutdown_trigger=_signal_trigger()))
         finally:

@@ -13,6 +13,7 @@ web/static/vendor/ (see the README there).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 
@@ -44,13 +45,12 @@ THESES = HEAD + """SELECT ?t ?label ?question ?deprecated WHERE {
 NARROWER = HEAD + "SELECT ?q ?t WHERE { ?q a pkg:Question ; skos:narrower ?t } ORDER BY ?q ?t"
 STANCES = HEAD + """SELECT ?claim ?thesis ?stance WHERE { ?claim a pkg:Claim ; ?sp ?thesis .
     """ + STANCE + " } ORDER BY ?claim ?thesis"
-CLAIMS = HEAD + """SELECT ?claim ?doc ?claimant ?claimantLabel ?para ?pos ?exact ?own WHERE {
+CLAIMS = HEAD + """SELECT ?claim ?doc ?claimant ?claimantLabel ?para ?mode WHERE {
     ?claim a pkg:Claim ; pkg:statedIn ?doc ; pkg:claimant ?claimant ; pkg:paraphrase ?para .
     ?claimant rdfs:label ?claimantLabel .
-    OPTIONAL { ?claim pkg:positionInSource ?pos }
-    OPTIONAL { ?claim oa:hasTarget/oa:hasSelector/oa:exact ?exact }
-    BIND(EXISTS { ?claim pkg:attributionMode pkg:OwnView } AS ?own)
-    } ORDER BY ?claim"""
+    OPTIONAL { ?claim pkg:attributionMode ?mode } } ORDER BY ?claim"""
+PASSAGES = HEAD + """SELECT ?claim ?exact WHERE { ?claim a pkg:Claim ; oa:hasTarget ?t .
+    ?t oa:hasSelector ?s . ?s oa:exact ?exact }"""
 # As query 37: a claimant belongs to a tradition through a membership of an
 # organization of type tradition.
 TRADITIONS = HEAD + """SELECT DISTINCT ?agent ?tradition ?label WHERE {
@@ -113,19 +113,20 @@ class Local:
         return iri.rsplit("/", 1)[-1]
 
 
-def debate_data(store: Store, base: str, every_claim: bool = False) -> dict:
+def debate_data(store: Store, base: str, every_claim: bool = False, passages: bool = True) -> dict:
     loc = Local(base)
     essays = [{"id": loc.key(r["doc"].value), "iri": r["doc"].value, "href": loc.href(r["doc"].value),
                "label": r["label"].value, "claims": int(r["claims"].value)}
               for r in rows(store, ESSAYS)]
+    scheme = rows(store, THESES)
     theses = {r["t"].value: {"id": loc.key(r["t"].value), "iri": r["t"].value,
                              "href": loc.href(r["t"].value), "label": r["label"].value,
                              "deprecated": value(r["deprecated"]) == "true"}
-              for r in rows(store, THESES) if r["question"].value != "true"}
+              for r in scheme if r["question"].value != "true"}
     questions = {r["t"].value: {"id": loc.key(r["t"].value), "iri": r["t"].value,
                                 "href": loc.href(r["t"].value), "label": r["label"].value,
                                 "theses": []}
-                 for r in rows(store, THESES) if r["question"].value == "true"}
+                 for r in scheme if r["question"].value == "true"}
     placed = set()
     for r in rows(store, NARROWER):
         if r["t"].value in theses and r["q"].value in questions:
@@ -144,6 +145,7 @@ def debate_data(store: Store, base: str, every_claim: bool = False) -> dict:
         tradition_names[tid] = {"id": tid, "label": r["label"].value,
                                 "href": loc.href(r["tradition"].value)}
     claims, claimants = {}, {}
+    passage = {r["claim"].value: r["exact"].value for r in rows(store, PASSAGES)} if passages else {}
     for r in rows(store, CLAIMS):
         agent = r["claimant"].value
         cid = loc.key(r["claim"].value)
@@ -151,9 +153,10 @@ def debate_data(store: Store, base: str, every_claim: bool = False) -> dict:
                                      "href": loc.href(agent)}
         claims[cid] = {"href": loc.href(r["claim"].value), "essay": loc.key(r["doc"].value),
                        "claimant": loc.key(agent), "paraphrase": r["para"].value,
-                       "passage": value(r["exact"]),
+                       "passage": passage.get(r["claim"].value),
                        # query 37 counts only claims in their claimant's own voice
-                       "traditions": traditions.get(agent, []) if r["own"].value == "true" else []}
+                       "traditions": traditions.get(agent, []) if value(r["mode"]) == PKG + "OwnView"
+                       else []}
     stances = [{"claim": loc.key(r["claim"].value), "thesis": loc.key(r["thesis"].value),
                 "stance": r["stance"].value} for r in rows(store, STANCES)]
     totals: dict[str, dict[str, int]] = {"claimant": {}, "tradition": {}}
@@ -179,7 +182,7 @@ def debate_data(store: Store, base: str, every_claim: bool = False) -> dict:
 
 def network_data(store: Store, base: str) -> dict:
     loc = Local(base)
-    debate = debate_data(store, base, every_claim=True)
+    debate = debate_data(store, base, every_claim=True, passages=False)
     by_claim: dict[str, list[dict]] = {}
     for s in debate["stances"]:
         by_claim.setdefault(s["claim"], []).append({"thesis": s["thesis"], "stance": s["stance"]})
@@ -262,24 +265,45 @@ PAGES = {"debate": "Debate map", "network": "Argument network", "timeline": "Tim
 
 
 class Views:
-    """The routes of the views; the JSON kept per server start (the store is read-only)."""
+    """The routes of the views; the JSON kept per server start (the store is read-only).
+
+    A view's JSON is computed when first asked for. Opening a view's page starts its
+    computation in the background, so that it runs while the browser loads the page's
+    scripts and the page's own request for the JSON finds it done (or waits for the
+    same computation, never a second one). `partykg serve` also computes all of them as
+    it starts (warm_up); servers started by tests do not, and do no work for views
+    they never show."""
 
     def __init__(self, app):
         self.app = app
         self.cache: dict[str, bytes] = {}
-        # Computed once in the background as the server starts, so that the first
-        # visitor does not wait for the queries (0.1-0.4 s each on the real build).
-        threading.Thread(target=self.warm, daemon=True, name="views-warm-up").start()
+        self.locks = {name: threading.Lock() for name in DATA}
 
-    def warm(self) -> None:
-        for name in DATA:
-            try:
-                answer = self.app.pool.run(Call(view_answer, (name, self.app.proj.base)), "",
-                                           ("fast", "main"))
-            except Exception:  # noqa: BLE001 - the server may be closing; a request computes it then
-                return
+    def compute(self, name: str, client: str = "") -> Answer | None:
+        """Fill the cache for one view; the worker's answer when it is not a 200."""
+        with self.locks[name]:
+            if name in self.cache:
+                return None
+            answer = self.app.pool.run(Call(view_answer, (name, self.app.proj.base)), client,
+                                       ("fast", "main"))
             if answer.status == 200:
-                self.cache.setdefault(name, answer.body)
+                self.cache[name] = answer.body
+                return None
+            return answer
+
+    def prefetch(self, name: str) -> None:
+        # a failure here is not lost: the page's request for the JSON computes it again
+        # and answers with the worker's error
+        with contextlib.suppress(Exception):
+            self.compute(name)
+
+    def warm_up(self) -> None:
+        """Compute every view's JSON in the background (`partykg serve` does this as it
+        starts, so that no visitor waits for it)."""
+        def run() -> None:
+            for name in DATA:
+                self.prefetch(name)
+        threading.Thread(target=run, daemon=True, name="views-warm-up").start()
 
     def routes(self) -> list[Route]:
         out = []
@@ -291,6 +315,9 @@ class Views:
     def page_route(self, name: str):
         async def page(request: Request) -> Response:
             from partykg.serve.pages import environment
+            if name not in self.cache and not self.locks[name].locked():
+                threading.Thread(target=self.prefetch, args=(name,), daemon=True,
+                                 name=f"prefetch-{name}").start()
             return self.app.cached(request, "text/html", lambda: Response(
                 environment().get_template(f"{name}.html").render(
                     title=PAGES[name], local="", view=name).encode(),
@@ -299,15 +326,13 @@ class Views:
 
     def api_route(self, name: str):
         async def api(request: Request) -> Response:
-            body = self.cache.get(name)
-            if body is None:
+            if name not in self.cache:
                 client = request.client.host if request.client else ""
-                answer = await anyio.to_thread.run_sync(
-                    self.app.pool.run, Call(view_answer, (name, self.app.proj.base)), client,
-                    ("fast", "main"), limiter=self.app.limiter)
-                if answer.status != 200:
-                    return Response(answer.body, answer.status, media_type=answer.content_type)
-                body = self.cache.setdefault(name, answer.body)
+                failed = await anyio.to_thread.run_sync(self.compute, name, client,
+                                                        limiter=self.app.limiter)
+                if failed is not None:
+                    return Response(failed.body, failed.status, media_type=failed.content_type)
+            body = self.cache[name]
             return self.app.cached(request, "application/json", lambda: Response(
                 body, 200, media_type="application/json; charset=utf-8"))
         return api
