@@ -140,6 +140,7 @@ def test_network_has_an_edge_for_every_claim_link(browser, server_url, shots):
     count = browser.execute_script("return [partykgNetwork.nodes().length, partykgNetwork.edges().length]")
     assert count[1] == int(links["n"]["value"]) > 0
     assert len(browser.find_elements(By.CSS_SELECTOR, "#edge-list li")) == count[1]
+    browser.execute_script("document.getElementById('status').scrollIntoView()")
     screenshots_at_both_sizes(browser, shots, "network")
 
     # essay filter: the links touching a claim of that essay, counted independently
@@ -188,6 +189,7 @@ def test_timeline_has_the_events_of_query_16(browser, server_url, shots):
     table = browser.find_elements(By.CSS_SELECTOR, '#item-table tr[data-kind="event"]')
     assert {tr.get_attribute("data-id") for tr in table} == {key(r, "event") for r in rows}
     assert browser.find_elements(By.CSS_SELECTOR, "#timeline .vis-item, #timeline .vis-cluster")
+    browser.execute_script("document.getElementById('status').scrollIntoView()")
     screenshots_at_both_sizes(browser, shots, "timeline")
 
     browser.find_element(By.CSS_SELECTOR, 'input[name="kind"][value="event"]').click()
