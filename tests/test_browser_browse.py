@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import unicodedata
 import urllib.parse
 from pathlib import Path
@@ -60,27 +61,35 @@ def source_texts() -> str:
 
 
 def misspelling(built) -> tuple[str, dict]:
-    """An alias or surface form that is spelt differently from its entity's label
-    (not a mere case variant or a shortening), present in a text, and a name of no
-    other entity: (the spelling, the entity)."""
+    """An alias or surface form spelt differently from another name of its entity
+    (its label, an alias or a word of the label: not a mere case, accent or
+    punctuation variant, nor a shortening), present in a text, and a name of no
+    other entity: (the spelling, the entity). E.g. a text's "Zinnoviev"."""
     index = json.loads((built.build_dir / SEARCH_INDEX).read_text(encoding="utf-8"))
     texts = source_texts()
     owners: dict[str, set[str]] = {}
     for e in index["entities"]:
         for n in (e["label"], *e["aliases"], *e["forms"]):
             owners.setdefault(ascii_fold(n), set()).add(e["iri"])
-    best = None
+    letters = lambda s: re.sub(r"\W", "", s)
+    found = []
     for e in index["entities"]:
-        label = ascii_fold(e["label"])
         for n in (*e["aliases"], *e["forms"]):
             f = ascii_fold(n)
-            ratio = difflib.SequenceMatcher(None, f, label).ratio()
-            if f in label or label in f or ratio < 0.8 or n not in texts or len(owners[f]) > 1:
+            if n not in texts or len(owners[f]) > 1:
                 continue
-            if best is None or (ratio, n) > best[0]:
-                best = ((ratio, n), n, e)
-    assert best is not None, "no misspelt alias or surface form in the data"
-    return best[1], best[2]
+            others = {ascii_fold(o) for o in (e["label"], *e["aliases"], *e["label"].split())} - {f}
+            for o in others:
+                if f in o or o in f or letters(f) == letters(o):
+                    break
+            else:
+                ratio = max((difflib.SequenceMatcher(None, f, o).ratio() for o in others), default=0)
+                if ratio >= 0.8:
+                    found.append((n in e["aliases"], ratio, n, e))
+    assert found, "no misspelt alias or surface form in the data"
+    # the registry's own record of a misspelling first, then the closest spelling
+    *_, spelling, entity = max(found, key=lambda t: t[:3])
+    return spelling, entity
 
 
 # --- plain HTTP ------------------------------------------------------------------

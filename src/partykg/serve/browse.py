@@ -281,6 +281,9 @@ class Browse:
         return self.render("read.html", f"Reading: {source['title']}", key=key, source=source,
                            source_href=self.href(source["iri"]),
                            segments=segments(doc["text"], spans), spans=spans,
+                           plural={"mention": "mentions", "claim": "claims",
+                                   "quotation": "quotations", "citation": "citations",
+                                   "quantity": "quantities"},
                            counts={k: sum(1 for s in spans if s["kind"] == k)
                                    for k in ("mention", "claim", "quotation", "citation", "quantity")},
                            details=json.dumps(details, ensure_ascii=True, sort_keys=True)
