@@ -10,6 +10,7 @@ from the code under test.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import unicodedata
@@ -17,6 +18,8 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.browser import (
     WAIT,
     chromium,
@@ -30,6 +33,7 @@ from support.browser import (
 from partykg.core.paths import project
 from partykg.rdf.browse import READING, SEARCH_INDEX
 from partykg.rdf.build import build
+from partykg.serve.browse import Browse, BrowseError, segments
 
 ROOT = Path(__file__).resolve().parents[1]
 SPAN_KINDS = {"mention", "claim", "quotation", "citation", "quantity"}
@@ -60,6 +64,7 @@ def source_texts() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "data/sources").glob("*")))
 
 
+@functools.cache
 def misspelling(built) -> tuple[str, dict]:
     """An alias or surface form spelt differently from another name of its entity
     (its label, an alias or a word of the label: not a mere case, accent or
@@ -137,6 +142,34 @@ def test_search_page_works_without_javascript(server_url, built):
     assert f'href="{local(entity["iri"])}"' in first.split("</li>", 1)[0]
 
 
+@given(st.text(alphabet="ab é\n", min_size=1, max_size=40).flatmap(
+    lambda text: st.tuples(st.just(text), st.lists(st.tuples(
+        st.integers(0, len(text)), st.integers(0, len(text))), max_size=8))))
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+def test_segments_partition_the_text_and_carry_every_covering_span(case):
+    """Nested and overlapping spans: the segments tile the text, and each carries
+    exactly the spans that cover it, so every span is its segments' union."""
+    text, pairs = case
+    spans = [{"start": min(a, b), "end": max(a, b), "kind": "claim" if i % 2 else "mention"}
+             for i, (a, b) in enumerate(pairs) if a != b]
+    segs = segments(text, spans)
+    assert "".join(s["text"] for s in segs) == text
+    assert [s["start"] for s in segs[1:]] == [s["end"] for s in segs[:-1]]
+    for s in segs:
+        assert s["ann"] and set(s["ann"]) == {i for i, sp in enumerate(spans)
+                                             if sp["start"] <= s["start"] and s["end"] <= sp["end"]} \
+            or not s["ann"] and not any(sp["start"] <= s["start"] < sp["end"] for sp in spans)
+    for i, sp in enumerate(spans):
+        mine = [s for s in segs if i in s["ann"]]
+        assert (mine[0]["start"], mine[-1]["end"]) == (sp["start"], sp["end"])
+        assert "".join(s["text"] for s in mine) == text[sp["start"]:sp["end"]]
+
+
+def test_a_build_without_the_browser_files_is_told_to_rebuild(tmp_path, built):
+    with pytest.raises(BrowseError, match="search-index.json is missing: run `partykg build`"):
+        Browse(tmp_path, built.base)
+
+
 # --- in the browser --------------------------------------------------------------
 
 
@@ -188,9 +221,9 @@ def test_person_index_counts_equal_sparql_counts(browser, server_url, shots):
     browser.get(server_url + "/id/person/?sort=-mentions")
     foreign_requests(browser, server_url)
     rows = browser.find_elements(By.CSS_SELECTOR, "table.index tbody tr")
-    persons = sparql_rows(server_url, f"""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{
+    persons = sparql_rows(server_url, """SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
         ?p a ?t ; <http://www.w3.org/2000/01/rdf-schema#label> ?l .
-        FILTER(STRSTARTS(STR(?p), "https://w3id.org/partykg/id/person/")) }}""")
+        FILTER(STRSTARTS(STR(?p), "https://w3id.org/partykg/id/person/")) }""")
     assert len(rows) == int(persons[0]["n"]["value"]) > 0
     link = rows[0].find_element(By.CSS_SELECTOR, "td a")
     iri = "https://w3id.org/partykg" + urllib.parse.urlparse(link.get_attribute("href")).path

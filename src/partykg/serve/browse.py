@@ -371,5 +371,6 @@ def segments(text: str, spans: list[dict]) -> list[dict]:
         active = {i for i in active if spans[i]["end"] > a} | set(starts.get(a, []))
         covering = sorted(active, key=lambda i: (spans[i]["end"] - spans[i]["start"], i))
         out.append({"start": a, "end": b, "text": text[a:b], "ann": covering,
-                    "kinds": sorted({spans[i]["kind"] for i in covering})})
+                    "kinds": sorted({spans[i]["kind"] for i in covering}),
+                    "opens": a in starts})   # a span starts here: a tab stop
     return out
