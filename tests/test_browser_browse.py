@@ -241,6 +241,12 @@ def test_person_index_counts_equal_sparql_counts(browser, server_url, shots):
     opposes = sparql_rows(server_url, f"""SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{
         ?c <{PKG}opposesThesis> ?t }}""")
     assert int(browser.find_element(By.ID, "total").text) == int(opposes[0]["n"]["value"]) > 0
+    # stance and thesis together: the claims opposing the most opposed thesis
+    most = sparql_rows(server_url, f"""SELECT ?t (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+        ?c <{PKG}opposesThesis> ?t }} GROUP BY ?t ORDER BY DESC(?n) ?t LIMIT 1""")[0]
+    browser.get(server_url + "/id/claim/?" + urllib.parse.urlencode(
+        {"stance": "opposes", "thesis": most["t"]["value"]}))
+    assert int(browser.find_element(By.ID, "total").text) == int(most["n"]["value"])
     assert foreign_requests(browser, server_url) == []
 
 

@@ -185,23 +185,24 @@ class Browse:
                            total=len(table))
 
     def claim_index(self, params: dict[str, str]) -> str:
-        rows = list(self.index["claims"])
-        thesis_of = lambda c: sorted({t for _, t in c["stances"]})
-        facets = {"essay": facet_counts(rows, lambda c: [c["essay"]]),
-                  "thesis": facet_counts(rows, thesis_of),
-                  "stance": facet_counts(rows, lambda c: sorted({s for s, _ in c["stances"]})
-                                         or ["none"]),
-                  "date": facet_counts(rows, lambda c: [(c["date"] or "undated")[:4]])}
-        if params.get("essay"):
-            rows = [c for c in rows if c["essay"] == params["essay"]]
-        if params.get("thesis"):
-            rows = [c for c in rows if params["thesis"] in thesis_of(c)]
-        if params.get("stance"):
-            want = params["stance"]
-            rows = [c for c in rows if (want == "none" and not c["stances"])
-                    or any(s == want for s, _ in c["stances"])]
-        if params.get("date"):
-            rows = [c for c in rows if (c["date"] or "undated")[:4] == params["date"]]
+        values = {"essay": lambda c: [c["essay"]],
+                  "thesis": lambda c: sorted({t for _, t in c["stances"]}),
+                  "stance": lambda c: sorted({s for s, _ in c["stances"]}) or ["none"],
+                  "date": lambda c: [(c["date"] or "undated")[:4]]}
+        active = {f: params[f] for f in values if params.get(f)}
+
+        def passes(c: dict, skip: str | None = None) -> bool:
+            if any(v not in values[f](c) for f, v in active.items() if f != skip):
+                return False
+            # a stance and a thesis together: that stance on that thesis
+            if "stance" in active and "thesis" in active and skip not in ("stance", "thesis"):
+                return [active["stance"], active["thesis"]] in c["stances"]
+            return True
+
+        claims = self.index["claims"]
+        # each facet counts the claims the other filters leave
+        facets = {f: facet_counts([c for c in claims if passes(c, f)], values[f]) for f in values}
+        rows = [c for c in claims if passes(c)]
         cols = {"id": lambda c: c["key"], "claimant": lambda c: self.label(c["claimant"]).casefold(),
                 "essay": lambda c: c["essay"], "date": lambda c: c["date"] or "9999",
                 "mode": lambda c: c["mode"]}
