@@ -146,8 +146,9 @@ class Browse:
                 for rank, _, _, _, _, e, matched in found[:limit]]
 
     def search_page(self, q: str) -> str:
-        results = self.search(q, 200) if q.strip() else []
-        return self.render("search.html", f"Search: {q}" if q else "Search", q=q, results=results)
+        results = self.search(q, 201) if q.strip() else []
+        return self.render("search.html", f"Search: {q}" if q else "Search", q=q,
+                           results=results[:200], more=len(results) > 200)
 
     # --- index pages ------------------------------------------------------------------
     def kinds_page(self) -> str:
