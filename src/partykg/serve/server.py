@@ -165,6 +165,8 @@ class App:
         self.static = StaticFiles(directory=STATIC, follow_symlink=False)
         try:
             self.browse: Browse | None = Browse(proj.build_dir, proj.base)
+            # in the background: start-up stays as fast as before
+            threading.Thread(target=self.browse.warm, name="browse-warm", daemon=True).start()
             self.browse_error = ""
         except BrowseError as exc:
             self.browse, self.browse_error = None, str(exc)
