@@ -327,11 +327,13 @@ class App:
             200, media_type="application/json; charset=utf-8"))
 
     async def kinds_page(self, request: Request) -> Response:
+        if request.scope["path"] != "/id/":   # Starlette's `$` also matches before a final "\n"
+            return await self.resource(request)
         return await self.browse_html(request, lambda: self.browse.kinds_page())
 
     async def kind_page(self, request: Request) -> Response:
         kind = request.path_params["kind"]
-        if kind not in INDEX_KINDS:
+        if kind not in INDEX_KINDS or request.scope["path"] != f"/id/{kind}/":
             return await self.resource(request)
         params = {k: v for k, v in request.query_params.items()
                   if k in ("sort", "essay", "thesis", "stance", "date")}
