@@ -165,6 +165,18 @@ def test_segments_partition_the_text_and_carry_every_covering_span(case):
         assert "".join(s["text"] for s in mine) == text[sp["start"]:sp["end"]]
 
 
+def test_a_kind_without_its_slash_redirects_to_its_index(server_url):
+    import http.client
+    host, port = urllib.parse.urlparse(server_url).netloc.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=WAIT)
+    try:
+        conn.request("GET", "/id/person?sort=-mentions")
+        response = conn.getresponse()
+        assert (response.status, response.getheader("Location")) == (308, "/id/person/?sort=-mentions")
+    finally:
+        conn.close()
+
+
 def test_a_build_without_the_browser_files_is_told_to_rebuild(tmp_path, built):
     with pytest.raises(BrowseError, match="search-index.json is missing: run `partykg build`"):
         Browse(tmp_path, built.base)

@@ -262,6 +262,7 @@ class App:
             Route("/api/search", self.api_search, methods=["GET", "HEAD"]),
             Route("/id/", self.kinds_page, methods=["GET", "HEAD"]),
             Route("/id/{kind}/", self.kind_page, methods=["GET", "HEAD"]),
+            Route("/id/{kind}", self.kind_redirect, methods=["GET", "HEAD"]),
             Route("/source/{key}/read", self.read_page, methods=["GET", "HEAD"]),
             Route("/id/{rest:path}", self.resource, methods=["GET", "HEAD"]),
             Mount("/static", app=self.static, name="static"),
@@ -338,6 +339,15 @@ class App:
         params = {k: v for k, v in request.query_params.items()
                   if k in ("sort", "essay", "thesis", "stance", "date")}
         return await self.browse_html(request, lambda: self.browse.kind_page(kind, params))
+
+    async def kind_redirect(self, request: Request) -> Response:
+        """/id/person -> /id/person/ (the index page); any other /id/x is a resource."""
+        kind = request.path_params["kind"]
+        if kind not in INDEX_KINDS or request.scope["path"] != f"/id/{kind}":
+            return await self.resource(request)
+        query = request.url.query
+        return Response(status_code=308, headers={
+            "Location": f"/id/{kind}/" + (f"?{query}" if query else "")})
 
     async def read_page(self, request: Request) -> Response:
         key = request.path_params["key"]
