@@ -323,7 +323,8 @@ def test_failed_build_never_writes(small, data):
         assert snapshot(proj.out) == before
         return
     assert sorted(p.name for p in proj.build_dir.iterdir()) == [
-        "annotation-index.json", "manifest.json", "partykg.nq", "partykg.trig", "partykg.ttl"]
+        "annotation-index.json", "manifest.json", "partykg.nq", "partykg.trig", "partykg.ttl",
+        "reading.json", "search-index.json"]
     assert [p.name for p in proj.out.iterdir()] == ["build"]
 
 

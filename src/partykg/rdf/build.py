@@ -37,6 +37,7 @@ from partykg.model.enrichcache import load_enrichment
 from partykg.model.inputs import load_inputs
 from partykg.model.mentions import find_mentions, name_pattern
 from partykg.model.registry import Registry
+from partykg.rdf.browse import write_browse_files
 from partykg.rdf.emit import Emitter, emit_registry, emit_source
 from partykg.rdf.enrichment import emit_enrichment
 
@@ -170,6 +171,7 @@ def _build(proj: Project, progress: Callable[[str], None]) -> dict:
         (tmp / "annotation-index.json").write_text(
             json.dumps({"generated": GENERATED, "index": index}, indent=1, ensure_ascii=False,
                        sort_keys=True) + "\n", encoding="utf-8")
+        write_browse_files(tmp, quads, {s.id: s.text for s in sources}, index, proj.base, GENERATED)
         manifest = {"generated": GENERATED, "partykg_version": __version__, "base": proj.base,
                     "inputs_sha256": inputs_digest(proj), **stats}
         (tmp / "manifest.json").write_text(

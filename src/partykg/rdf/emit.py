@@ -77,6 +77,8 @@ class Where:
     line: int
     source: str | None = None
     passage: str | None = None
+    start: int | None = None     # the passage's offsets in the text (characters), as the
+    end: int | None = None       # position selector has them; the reading view uses them
 
 
 @dataclass
@@ -307,6 +309,10 @@ KIND_FIELDS: dict[str, dict[str, str]] = {
 }
 
 
+def offsets(span: Span | None) -> tuple[int | None, int | None]:
+    return (span.start, span.end) if span is not None else (None, None)
+
+
 def emit_span(em: Emitter, s: NamedNode, source: Source, span: Span) -> None:
     emit_span_text(em, s, em.iri("source", source.id), source.text, span)
 
@@ -451,7 +457,7 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
     for x in source.quantities:
         s = NamedNode(quantity_iri(em.base, source.global_id(x.id)))
         passage = x.span.exact(source.text) if x.span else None
-        em.index[s.value] = Where(source.file, x.line, source.id, passage)
+        em.index[s.value] = Where(source.file, x.line, source.id, passage, *offsets(x.span))
         em.add(s, "rdf:type", "pkg:Quantity")
         em.add(s, "rdfs:label", en(f"{x.value} {x.counts}"))
         em.add(s, "schema:value", typed(x.value, "xsd:decimal" if "." in x.value
@@ -472,7 +478,8 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
     emit_claim_mentions(em, registry, source, local, mentions)
     for i, m in enumerate(mentions, 1):
         s = NamedNode(mention_iri(em.base, source.id, i))
-        em.index[s.value] = Where(source.file, 0, source.id, m.span.exact(source.text))
+        em.index[s.value] = Where(source.file, 0, source.id, m.span.exact(source.text),
+                                  *offsets(m.span))
         em.add(s, "rdf:type", "pkg:Mention")
         em.add(s, "oa:motivatedBy", "oa:identifying")
         em.add(s, "oa:hasBody", ref(m.entity))
@@ -500,7 +507,7 @@ def emit_claim_mentions(em: Emitter, registry: Registry, source: Source,
 def _annotation(em: Emitter, s: NamedNode, source: Source, item: Anchored, cls: str) -> NamedNode:
     """Type, label and index entry shared by claims, quotations and citations."""
     passage = item.span.exact(source.text) if item.span else None
-    em.index[s.value] = Where(source.file, item.line, source.id, passage)
+    em.index[s.value] = Where(source.file, item.line, source.id, passage, *offsets(item.span))
     em.add(s, "rdf:type", "pkg:" + cls)
     em.add(s, "rdfs:label", en(f"{cls} {source.global_id(item.id)}"))
     return s

@@ -10,6 +10,9 @@ Routes:
   /id/...           every entity, claim, quotation, source: HTML or RDF by content negotiation
   /ontology         the ontology's HTML documentation
   /debate, /network, /timeline   the workbench views, with their data at /api/<view> (serve/views.py)
+  /search, /api/search   search of names, aliases, paraphrases, quotations (serve/browse.py)
+  /id/, /id/<kind>/ the index pages of every kind: counts, sortable, with facets
+  /source/<id>/read an essay's text with its annotations highlighted
   /dumps/<file>     the build's dumps (TriG, N-Quads, Turtle)
 
 The HTTP stack is Starlette (routing, requests, static files) on Hypercorn
@@ -53,6 +56,7 @@ from partykg import __version__
 from partykg.core.formats import BY_NAME, BY_MEDIA, RESULTS
 from partykg.core.paths import Project
 from partykg.publish.ontodoc import render as render_ontology
+from partykg.serve.browse import INDEX_KINDS, Browse, BrowseError
 from partykg.serve.pages import resource_answer
 from partykg.serve.views import Views
 from partykg.sparql.policy import is_light, may_call_service
@@ -163,6 +167,13 @@ class App:
                               queue_timeout=settings.queue_timeout, isolate=settings.isolate)
         self.static = StaticFiles(directory=STATIC, follow_symlink=False)
         self.views = Views(self)
+        try:
+            self.browse: Browse | None = Browse(proj.build_dir, proj.base)
+            # in the background: start-up stays as fast as before
+            threading.Thread(target=self.browse.warm, name="browse-warm", daemon=True).start()
+            self.browse_error = ""
+        except BrowseError as exc:
+            self.browse, self.browse_error = None, str(exc)
         self.asgi = Guard(self._starlette(), self)
 
     def stats(self) -> dict:
@@ -251,6 +262,12 @@ class App:
             Route("/sparql", self.sparql_route, methods=["GET", "HEAD", "POST", "OPTIONS"]),
             Route("/ontology", self.ontology, methods=["GET", "HEAD"]),
             Route("/dumps/{name}", self.dump, methods=["GET", "HEAD"]),
+            Route("/search", self.search_page, methods=["GET", "HEAD"]),
+            Route("/api/search", self.api_search, methods=["GET", "HEAD"]),
+            Route("/id/", self.kinds_page, methods=["GET", "HEAD"]),
+            Route("/id/{kind}/", self.kind_page, methods=["GET", "HEAD"]),
+            Route("/id/{kind}", self.kind_redirect, methods=["GET", "HEAD"]),
+            Route("/source/{key}/read", self.read_page, methods=["GET", "HEAD"]),
             Route("/id/{rest:path}", self.resource, methods=["GET", "HEAD"]),
             *self.views.routes(),   # /debate, /network, /timeline and their /api/… data
             Mount("/static", app=self.static, name="static"),
@@ -286,6 +303,60 @@ class App:
             self.ontology_html.encode(), 200, media_type=BY_NAME["html"].content_type))
         response.headers["X-Partykg-Style-Hashes"] = " ".join(self.ontology_styles)
         return response
+
+    # --- search, index pages, reading view (serve/browse.py; answered from memory) ----
+    async def browse_html(self, request: Request, make) -> Response:
+        if self.browse is None:
+            return text(503, self.browse_error)
+
+        async def answer() -> Response:
+            page = await anyio.to_thread.run_sync(make, limiter=self.limiter)
+            if page is None:
+                return text(404, f"nothing at {request.url.path}; the essays are listed at /id/source/")
+            return Response(page.encode("utf-8"), 200, media_type=BY_NAME["html"].content_type)
+        return await self.cached_async(request, "text/html", answer)
+
+    async def search_page(self, request: Request) -> Response:
+        q = request.query_params.get("q", "")
+        return await self.browse_html(request, lambda: self.browse.search_page(q))
+
+    async def api_search(self, request: Request) -> Response:
+        if self.browse is None:
+            return text(503, self.browse_error)
+        q = request.query_params.get("q", "")
+        try:
+            limit = min(200, max(1, int(request.query_params.get("limit", "20"))))
+        except ValueError:
+            return text(400, "limit must be a whole number (1 to 200)")
+        return self.cached(request, "application/json", lambda: Response(
+            json.dumps({"q": q, "results": self.browse.search(q, limit)}, ensure_ascii=False).encode(),
+            200, media_type="application/json; charset=utf-8"))
+
+    async def kinds_page(self, request: Request) -> Response:
+        if request.scope["path"] != "/id/":   # Starlette's `$` also matches before a final "\n"
+            return await self.resource(request)
+        return await self.browse_html(request, lambda: self.browse.kinds_page())
+
+    async def kind_page(self, request: Request) -> Response:
+        kind = request.path_params["kind"]
+        if kind not in INDEX_KINDS or request.scope["path"] != f"/id/{kind}/":
+            return await self.resource(request)
+        params = {k: v for k, v in request.query_params.items()
+                  if k in ("sort", "essay", "thesis", "stance", "date")}
+        return await self.browse_html(request, lambda: self.browse.kind_page(kind, params))
+
+    async def kind_redirect(self, request: Request) -> Response:
+        """/id/person -> /id/person/ (the index page); any other /id/x is a resource."""
+        kind = request.path_params["kind"]
+        if kind not in INDEX_KINDS or request.scope["path"] != f"/id/{kind}":
+            return await self.resource(request)
+        query = request.url.query
+        return Response(status_code=308, headers={
+            "Location": f"/id/{kind}/" + (f"?{query}" if query else "")})
+
+    async def read_page(self, request: Request) -> Response:
+        key = request.path_params["key"]
+        return await self.browse_html(request, lambda: self.browse.read_page(key))
 
     async def dump(self, request: Request) -> Response:
         name = request.path_params["name"]

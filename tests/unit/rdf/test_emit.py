@@ -97,12 +97,14 @@ def test_a_tiny_source_gives_exactly_these_quads():
 
 
 def test_the_index_points_each_iri_back_to_its_yaml():
+    # spans also carry their offsets: the position selectors' oa:start and oa:end above
     assert emitted().index == {
         BASE + "id/person/vladimir-lenin": Where("persons.yaml", 1),
         BASE + "id/thesis/party-leads": Where("theses.yaml", 2),
         BASE + "id/source/notes": Where("notes.yaml", 1, "notes"),
-        BASE + "id/claim/notes-c01": Where("notes.yaml", 8, "notes", "Lenin said: the party leads"),
-        BASE + "id/mention/notes-m0001": Where("notes.yaml", 0, "notes", "Lenin"),
+        BASE + "id/claim/notes-c01": Where("notes.yaml", 8, "notes", "Lenin said: the party leads",
+                                                  0, 27),
+        BASE + "id/mention/notes-m0001": Where("notes.yaml", 0, "notes", "Lenin", 0, 5),
     }
 
 
