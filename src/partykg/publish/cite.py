@@ -94,8 +94,8 @@ def item_citation(store, dataset: Citation, iri: str, label: str, essay: bool) -
     annotated in partykg) or of an entity (its page in the dataset)."""
     from pyoxigraph import NamedNode, Variable
     key = iri.rstrip("/").rsplit("/", 1)[-1]
-    common = dict(container=dataset.title, container_iri=dataset.iri,
-                  container_issued=dataset.issued, version=dataset.version)
+    common = {"container": dataset.title, "container_iri": dataset.iri,
+              "container_issued": dataset.issued, "version": dataset.version}
     if essay:
         rows = list(store.query(SOURCE_META, use_default_graph_as_union=True,
                                 substitutions={Variable("this"): NamedNode(iri)}))

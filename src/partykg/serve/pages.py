@@ -287,9 +287,10 @@ def describe_triples(store: Store, iri: str):
     """The RDF description of an IRI, what its page shows: its triples, those of
     its hash sub-resources (#target, #sha256…), and the triples that point at
     it (the claims it makes or that are about it, its mentions, quotations and
-    related entries): a symmetric concise bounded description (there are no
-    blank nodes to follow), in a fixed order."""
-    from pyoxigraph import Triple
+    related entries) with the triples of the blank nodes among them (OWL axioms
+    annotating a statement about it): a symmetric concise bounded description,
+    in a fixed order (blank node labels as the store has them)."""
+    from pyoxigraph import BlankNode, Triple
     out = {}
     node = NamedNode(iri)
     for q in (*store.quads_for_pattern(node, None, None, None),
@@ -298,7 +299,44 @@ def describe_triples(store: Store, iri: str):
     for sol in store.query(HASH_PARTS, substitutions={Variable("this"): NamedNode(iri)}):
         t = Triple(sol["s"], sol["p"], sol["o"])
         out[str(t)] = t
-    return [out[k] for k in sorted(out)]
+    # the blank nodes reached (owl:Axiom annotations of a statement): their triples too
+    todo = [t.subject for t in out.values() if isinstance(t.subject, BlankNode)] + \
+        [t.object for t in out.values() if isinstance(t.object, BlankNode)]
+    seen = set()
+    while todo:
+        b = todo.pop()
+        if b in seen:
+            continue
+        seen.add(b)
+        for q in store.quads_for_pattern(b, None, None, None):
+            out[str(q.triple)] = q.triple
+            if isinstance(q.object, BlankNode):
+                todo.append(q.object)
+    return sorted(_stable_blank_nodes(list(out.values())), key=str)
+
+
+def _stable_blank_nodes(triples: list) -> list:
+    """The store names blank nodes afresh at every load; name each after a hash of
+    its own triples (other blank nodes in them written as []), so the same build
+    always gives the same bytes. Blank nodes with the same triples get -1, -2…"""
+    import hashlib
+
+    from pyoxigraph import BlankNode, Triple
+    own: dict = {}
+    for t in triples:
+        if isinstance(t.subject, BlankNode):
+            o = "[]" if isinstance(t.object, BlankNode) else str(t.object)
+            own.setdefault(t.subject, []).append(f"{t.predicate} {o}")
+        if isinstance(t.object, BlankNode):
+            own.setdefault(t.object, [])
+    digests = {b: hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:24]
+               for b, lines in own.items()}
+    names, used = {}, {}
+    for b in sorted(own, key=lambda b: (digests[b], b.value)):
+        n = used[digests[b]] = used.get(digests[b], 0) + 1
+        names[b] = BlankNode(f"b{digests[b]}" + (f"-{n}" if n > 1 else ""))
+    rename = lambda x: names.get(x, x) if isinstance(x, BlankNode) else x
+    return [Triple(rename(t.subject), t.predicate, rename(t.object)) for t in triples]
 
 
 def resource_answer(store: Store, iri: str, choice: str, base: str,

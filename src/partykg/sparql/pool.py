@@ -517,7 +517,7 @@ class QueryPool:
         return answer
 
     def stream(self, job: Stream, client: str = "",
-               lanes: tuple[str, ...] = ("main",)) -> "StreamRun | Answer":
+               lanes: tuple[str, ...] = ("main",)) -> StreamRun | Answer:
         """Start a streamed job: an Answer at once when no worker is free, else a
         StreamRun to read chunks from (under the time limit, counted from now)."""
         worker = self._acquire(client, lanes)
