@@ -78,8 +78,6 @@ RDF_LANG_STRING = P["rdf"] + "langString"
 ALTERNATES = (("turtle", ".ttl", "Turtle"), ("ntriples", ".nt", "N-Triples"),
               ("jsonld", ".jsonld", "JSON-LD"))
 FOLD = 12    # lists longer than this start folded
-HASH_PARTS = """SELECT ?this ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
-    FILTER(STRSTARTS(STR(?s), CONCAT(STR(?this), "#"))) }"""
 
 
 @lru_cache(maxsize=1)
@@ -296,9 +294,18 @@ def describe_triples(store: Store, iri: str):
     for q in (*store.quads_for_pattern(node, None, None, None),
               *store.quads_for_pattern(None, None, node, None)):
         out[str(q.triple)] = q.triple
-    for sol in store.query(HASH_PARTS, substitutions={Variable("this"): NamedNode(iri)}):
-        t = Triple(sol["s"], sol["p"], sol["o"])
-        out[str(t)] = t
+    # the hash parts (#target, #sha256…): followed from the IRI through the
+    # objects that are parts of it (index look-ups, not a scan of every quad)
+    parts, todo = set(), [node]
+    while todo:
+        for q in store.quads_for_pattern(todo.pop(), None, None, None):
+            o = q.object
+            if isinstance(o, NamedNode) and o.value.startswith(iri + "#") and o not in parts:
+                parts.add(o)
+                todo.append(o)
+    for part in parts:
+        for q in store.quads_for_pattern(part, None, None, None):
+            out[str(q.triple)] = q.triple
     # the blank nodes reached (owl:Axiom annotations of a statement): their triples too
     todo = [t.subject for t in out.values() if isinstance(t.subject, BlankNode)] + \
         [t.object for t in out.values() if isinstance(t.object, BlankNode)]
