@@ -287,8 +287,8 @@ def describe_triples(store: Store, iri: str):
     it (the claims it makes or that are about it, its mentions, quotations and
     related entries) with the triples of the blank nodes among them (OWL axioms
     annotating a statement about it): a symmetric concise bounded description,
-    in a fixed order (blank node labels as the store has them)."""
-    from pyoxigraph import BlankNode, Triple
+    in a fixed order, blank nodes named after their triples."""
+    from pyoxigraph import BlankNode
     out = {}
     node = NamedNode(iri)
     for q in (*store.quads_for_pattern(node, None, None, None),
