@@ -317,3 +317,21 @@ def test_citation_cff_is_valid_and_agrees_with_the_release():
     assert [a["name"] for a in cff["authors"]] == [a["name"] for a in project["authors"]]
     assert cff["url"] == dataset_iri(BASE, version)
     assert "doi" not in json.dumps(cff, default=str).lower()
+
+
+@pytest.mark.slow
+def test_download_is_cut_at_the_time_limit_and_frees_its_worker(server_url):
+    """A download that outlasts the time limit (3 s here) ends with an incomplete
+    body, never a complete-looking CSV; a client that goes away mid-stream and the
+    cut stream both give their worker back: the next queries are answered."""
+    from http.client import IncompleteRead
+    big = server_url + "/download.csv?" + urllib.parse.urlencode(
+        {"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"})
+    with opener.open(big, timeout=60) as r:
+        assert r.status == 200 and len(r.read(100_000)) == 100_000    # then hang up
+    with pytest.raises((IncompleteRead, ConnectionError)), opener.open(big, timeout=60) as r:
+        while r.read(1 << 20):
+            pass
+    for _ in range(3):
+        status, _, body = http(sparql_url(server_url, "ASK { ?s ?p ?o }"))
+        assert status == 200 and b"true" in body
