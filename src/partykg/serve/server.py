@@ -439,8 +439,10 @@ class App:
                 with anyio.CancelScope(shield=True):
                     await anyio.to_thread.run_sync(run.close, limiter=limiter)
 
-        return StreamingResponse(chunks(), 200, media_type="text/csv; charset=utf-8", headers={
+        response = ClosingStream(chunks(), 200, media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": 'attachment; filename="partykg-result.csv"'})
+        response.on_close = lambda: anyio.to_thread.run_sync(run.close, limiter=limiter)
+        return response
 
     async def dump(self, request: Request) -> Response:
         name = request.path_params["name"]
@@ -605,6 +607,22 @@ class App:
         if request.method in ("GET", "HEAD"):
             return await self.cached_async(request, media, lambda: self.run(request, job, lanes))
         return await self.run(request, job, lanes)
+
+
+class ClosingStream(StreamingResponse):
+    """A StreamingResponse that runs ``on_close`` however it ends: also when the
+    client is gone before the first chunk is sent, when the body iterator never
+    starts and its own ``finally`` would never run (the worker would stay held)."""
+
+    on_close = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.on_close is not None:
+                with anyio.CancelScope(shield=True):
+                    await self.on_close()
 
 
 class Guard:

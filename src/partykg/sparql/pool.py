@@ -563,6 +563,7 @@ class StreamRun:
     def __init__(self, pool: QueryPool, worker: _Worker, client: str, deadline: float):
         self.pool, self.worker, self.client, self.deadline = pool, worker, client, deadline
         self.done = False
+        self.lock = threading.Lock()    # close() may come from two threads at once
 
     def next(self) -> bytes | Answer:
         if self.done:
@@ -585,10 +586,12 @@ class StreamRun:
         return message
 
     def close(self) -> None:
-        if not self.done:
-            self._finish(replace=True)
+        self._finish(replace=True)
 
     def _finish(self, replace: bool) -> None:
-        self.done = True
+        with self.lock:
+            if self.done:
+                return
+            self.done = True
         keep = self.pool._replace(self.worker) if replace else self.worker
         self.pool._release(keep, self.client)
