@@ -215,8 +215,8 @@ def test_lenin_page(browser, server_url, shots):
 
     claim = browser.find_elements(
         By.XPATH, "//h2[starts-with(normalize-space(), 'Claims about')]"
-                  "/following-sibling::ul[1]//a[normalize-space() = 'mandel-1970-c01']")
-    assert claim, "no link mandel-1970-c01 in the list under 'Claims about …'"
+                  "/following-sibling::details[1]/ul//a[normalize-space() = 'mandel-1970-c01']")
+    assert claim, "no link mandel-1970-c01 in the (folding) list under 'Claims about …'"
     assert claim[0].get_attribute("href") == server_url + "/id/claim/mandel-1970-c01"
 
     # The page (a Jinja2 template with its stylesheet from /static) breaks no rule

@@ -7,8 +7,12 @@ Routes:
   /api/queries      the ready-made queries as JSON (from the grlc headers)
   /api/stats        dataset statistics as JSON (from the build manifest)
   /sparql           the SPARQL endpoint; without a query, its service description
-  /id/...           every entity, claim, quotation, source: HTML or RDF by content negotiation
-  /ontology         the ontology's HTML documentation
+  /download.csv     the whole result of a SELECT query as CSV, streamed (no row cap)
+  /id/...           every entity, claim, quotation, source: HTML or RDF by content
+                    negotiation, by ?format=ttl|nt|jsonld, or at IRI.ttl / .nt / .jsonld
+  /ontology         the ontology: HTML documentation, Turtle, RDF/XML or JSON-LD
+                    (content negotiation, ?format=, or /ontology.ttl, .owl, .jsonld)
+  /cite/...         how to cite the dataset, an essay or an entity: BibTeX and CSL-JSON
   /debate, /network, /timeline   the workbench views, with their data at /api/<view> (serve/views.py)
   /search, /api/search   search of names, aliases, paraphrases, quotations (serve/browse.py)
   /id/, /id/<kind>/ the index pages of every kind: counts, sortable, with facets
@@ -48,22 +52,25 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from partykg import __version__
 from partykg.core.formats import BY_NAME, BY_MEDIA, RESULTS
+from partykg.core.namespaces import all_prefixes
 from partykg.core.paths import Project
+from partykg.publish.cite import bibtex, csl_bytes, dataset_citation
 from partykg.publish.ontodoc import render as render_ontology
 from partykg.serve.browse import INDEX_KINDS, Browse, BrowseError
-from partykg.serve.pages import resource_answer
+from partykg.serve.pages import cite_answer, resource_answer
 from partykg.serve.views import Views
 from partykg.sparql.policy import is_light, may_call_service
-from partykg.sparql.pool import Answer, Call, Job, QueryPool
+from partykg.sparql.pool import Answer, Call, Job, QueryPool, Stream
 from partykg.sparql.query import list_queries
 
 STATIC = Path(__file__).parent / "web" / "static"
+PREFIXES_ALL = all_prefixes()
 DUMPS = ("partykg.trig", "partykg.nq", "partykg.ttl")
 TEXT = "text/plain; charset=utf-8"
 MAX_IRI = 2048
@@ -81,6 +88,16 @@ GRAPH_MEDIA = [m for name in GRAPH_NAMES for m in BY_NAME[name].also] + \
 PAGE_MEDIA = GRAPH_MEDIA + ["application/xhtml+xml", "text/html"]
 FORMAT_PARAM_SELECT = {"json", "xml", "csv", "tsv"}
 FORMAT_PARAM_GRAPH = {"turtle", "ntriples", "jsonld", "rdfxml"}
+# A resource's RDF: by file suffix (IRI.ttl) or ?format= (short or long names).
+RESOURCE_SUFFIX = {".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld"}
+RESOURCE_FORMAT = {"ttl": "turtle", "turtle": "turtle", "nt": "ntriples", "ntriples": "ntriples",
+                   "jsonld": "jsonld", "html": "html"}
+ONTOLOGY_NAMES = ("jsonld", "rdfxml", "turtle")
+ONTOLOGY_MEDIA = [m for name in ONTOLOGY_NAMES for m in BY_NAME[name].also] + \
+    [BY_NAME[name].media_type for name in ONTOLOGY_NAMES] + ["application/xhtml+xml", "text/html"]
+ONTOLOGY_SUFFIX = {".ttl": "turtle", ".owl": "rdfxml", ".rdf": "rdfxml", ".jsonld": "jsonld"}
+ONTOLOGY_FORMAT = {"ttl": "turtle", "turtle": "turtle", "owl": "rdfxml", "rdfxml": "rdfxml",
+                   "xml": "rdfxml", "jsonld": "jsonld", "html": "html"}
 
 HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
@@ -151,6 +168,8 @@ class App:
                          "query": q.text}
                         for q in list_queries(proj.queries)]
         self.ontology_html = render_ontology(proj.ontology)
+        self.ontology_rdf = self._ontology_formats(proj.ontology)
+        self.citation = dataset_citation(proj.root, proj.base)
         self.ontology_styles = tuple(
             "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
             for s in re.findall(r"<style>(.*?)</style>", self.ontology_html, flags=re.S))
@@ -185,6 +204,20 @@ class App:
     def close(self) -> None:
         self.pool.close()
 
+    @staticmethod
+    def _ontology_formats(path: Path) -> dict[str, bytes]:
+        """The ontology in each RDF format, written once by pyoxigraph (prefixes
+        kept, triples in a fixed order: the same bytes on every start)."""
+        from pyoxigraph import parse
+        triples = sorted((t for t in parse(path=str(path), format=RdfFormat.TURTLE)), key=str)
+        prefixes = dict(PREFIXES_ALL)
+        out = {}
+        for name in ONTOLOGY_NAMES:
+            fmt = BY_NAME[name]
+            kwargs = {"prefixes": prefixes} if name in ("turtle", "rdfxml", "jsonld") else {}
+            out[name] = serialize(triples, format=fmt.rdf, **kwargs)
+        return out
+
     # --- helpers -----------------------------------------------------------------
     def etag(self, request: Request, media: str) -> str:
         key = f"{self.digest} {request.url.path}?{request.url.query} {media}"
@@ -205,7 +238,23 @@ class App:
         client = request.client.host if request.client else ""
         answer: Answer = await anyio.to_thread.run_sync(self.pool.run, job, client, lanes,
                                                         limiter=self.limiter)
-        return Response(answer.body, answer.status, media_type=answer.content_type)
+        headers = {}
+        if answer.truncated:
+            # the first max_rows rows of a longer result; the whole of it streams
+            # from /download.csv (RFC 8288 Link)
+            headers["X-Partykg-Truncated"] = "true"
+            headers["X-Partykg-Row-Limit"] = str(self.settings.max_rows)
+            if isinstance(job, Job):
+                headers["Link"] = f'<{self.download_link(job)}>; rel="alternate"; ' \
+                                  'type="text/csv"; title="the whole result as CSV"'
+        return Response(answer.body, answer.status, media_type=answer.content_type,
+                        headers=headers)
+
+    @staticmethod
+    def download_link(job: Job) -> str:
+        params = [("query", job.query)] + [("default-graph-uri", g) for g in job.default_graphs] \
+            + [("named-graph-uri", g) for g in job.named_graphs]
+        return "/download.csv?" + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
 
     def endpoint_url(self, request: Request) -> str:
         """The endpoint's address for the service description: the configured public
@@ -261,6 +310,10 @@ class App:
             Route("/api/stats", self.api_stats, methods=["GET", "HEAD"]),
             Route("/sparql", self.sparql_route, methods=["GET", "HEAD", "POST", "OPTIONS"]),
             Route("/ontology", self.ontology, methods=["GET", "HEAD"]),
+            Route("/ontology{suffix:str}", self.ontology, methods=["GET", "HEAD"]),
+            Route("/download.csv", self.download, methods=["GET", "HEAD"]),
+            Route("/cite/dataset.{ext}", self.cite_dataset, methods=["GET", "HEAD"]),
+            Route("/cite/id/{rest:path}", self.cite_item, methods=["GET", "HEAD"]),
             Route("/dumps/{name}", self.dump, methods=["GET", "HEAD"]),
             Route("/search", self.search_page, methods=["GET", "HEAD"]),
             Route("/api/search", self.api_search, methods=["GET", "HEAD"]),
@@ -299,6 +352,35 @@ class App:
             json.dumps(self.stats()).encode(), 200, media_type="application/json"))
 
     async def ontology(self, request: Request) -> Response:
+        """The ontology: HTML documentation or RDF, chosen by suffix
+        (/ontology.ttl), by ?format=, or by the Accept header, in that order."""
+        suffix = request.path_params.get("suffix")
+        fmt_param = request.query_params.get("format", "").lower()
+        if suffix is not None:
+            choice = ONTOLOGY_SUFFIX.get(suffix)
+            if choice is None:
+                return text(404, f"no /ontology{suffix}; the ontology is at /ontology (HTML), "
+                                 "/ontology.ttl, /ontology.owl (RDF/XML) and /ontology.jsonld")
+        elif fmt_param:
+            choice = ONTOLOGY_FORMAT.get(fmt_param)
+            if choice is None:
+                return text(400, f"?format={fmt_param} is not known here; use one of "
+                                 + ", ".join(sorted(ONTOLOGY_FORMAT)))
+        else:
+            try:
+                media = negotiate(request.headers.get("accept"), ONTOLOGY_MEDIA)
+            except ValueError as exc:
+                return text(400, f"the Accept header cannot be read ({exc}); send media types "
+                                 "such as text/html or text/turtle")
+            if media is None:
+                return text(406, "none of the media types in the Accept header is available "
+                                 "here; accept one of: " + ", ".join(ONTOLOGY_MEDIA))
+            choice = "html" if media in ("text/html", "application/xhtml+xml") \
+                else BY_MEDIA[media].name
+        if choice != "html":
+            fmt = BY_NAME[choice]
+            return self.cached(request, fmt.media_type, lambda: Response(
+                self.ontology_rdf[choice], 200, media_type=fmt.content_type))
         response = self.cached(request, "text/html", lambda: Response(
             self.ontology_html.encode(), 200, media_type=BY_NAME["html"].content_type))
         response.headers["X-Partykg-Style-Hashes"] = " ".join(self.ontology_styles)
@@ -358,6 +440,86 @@ class App:
         key = request.path_params["key"]
         return await self.browse_html(request, lambda: self.browse.read_page(key))
 
+    async def cite_dataset(self, request: Request) -> Response:
+        ext = request.path_params["ext"]
+        if ext == "bib":
+            return self.cached(request, "application/x-bibtex", lambda: Response(
+                bibtex(self.citation).encode(), 200, media_type="application/x-bibtex; charset=utf-8"))
+        if ext == "json":
+            return self.cached(request, "application/vnd.citationstyles.csl+json", lambda: Response(
+                csl_bytes(self.citation), 200, media_type="application/vnd.citationstyles.csl+json"))
+        return text(404, f"no /cite/dataset.{ext}; use /cite/dataset.bib (BibTeX) or "
+                         "/cite/dataset.json (CSL-JSON)")
+
+    async def cite_item(self, request: Request) -> Response:
+        rest = request.path_params["rest"]
+        stem, _, ext = rest.rpartition(".")
+        if ext not in ("bib", "json") or not stem:
+            return text(404, f"no /cite/id/{rest}; add .bib (BibTeX) or .json (CSL-JSON) to "
+                             "the path of an entity, e.g. /cite/id/person/vladimir-lenin.bib")
+        iri = self.proj.base + "id/" + stem
+        if len(iri) > MAX_IRI:
+            return text(414, f"the path is longer than {MAX_IRI} characters")
+        try:
+            NamedNode(iri)
+        except ValueError as exc:
+            return text(400, f"the path {stem!r} does not make a valid IRI ({exc})")
+        return await self.cached_async(request, ext, lambda: self.run(
+            request, Call(cite_answer, (iri, ext, self.proj.base, self.citation)),
+            ("fast", "main")))
+
+    async def download(self, request: Request) -> Response:
+        """The whole result of a SELECT query as CSV, streamed from the worker as it
+        is written (no row or byte cap, the same time limit). A failure before the
+        first bytes is answered with its status; a failure after them cuts the
+        response short (an incomplete chunked body), as HTTP cannot change the status."""
+        params: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            params.setdefault(key, []).append(value)
+        queries = params.get("query") or []
+        if len(queries) != 1:
+            return text(400, "give exactly one query parameter: /download.csv?query=SELECT…")
+        for key in ("default-graph-uri", "named-graph-uri"):
+            for g in params.get(key, []):
+                try:
+                    NamedNode(g)
+                except ValueError as exc:
+                    return text(400, f"{key} {g!r} is not an absolute IRI ({exc})")
+        s = self.settings
+        job = Stream(queries[0], s.union, params.get("default-graph-uri", []),
+                     params.get("named-graph-uri", []), s.allow_service)
+        lanes = ("federation",) if s.allow_service and may_call_service(job.query) else ("main",)
+        client = request.client.host if request.client else ""
+        run = await anyio.to_thread.run_sync(self.pool.stream, job, client, lanes,
+                                             limiter=self.limiter)
+        if isinstance(run, Answer):
+            return Response(run.body, run.status, media_type=run.content_type)
+        first = await anyio.to_thread.run_sync(run.next, limiter=self.limiter)
+        if isinstance(first, Answer):     # nothing was written: an error, or an ended stream
+            await anyio.to_thread.run_sync(run.close, limiter=self.limiter)
+            return Response(first.body, first.status, media_type=first.content_type)
+        limiter = self.limiter
+
+        async def chunks():
+            try:
+                chunk = first
+                while True:
+                    yield chunk
+                    chunk = await anyio.to_thread.run_sync(run.next, limiter=limiter)
+                    if isinstance(chunk, Answer):
+                        if chunk.status != 200:
+                            raise RuntimeError(f"the CSV download stopped: "
+                                               f"{chunk.body.decode(errors='replace').strip()}")
+                        return
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(run.close, limiter=limiter)
+
+        response = ClosingStream(chunks(), 200, media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": 'attachment; filename="partykg-result.csv"'})
+        response.on_close = lambda: anyio.to_thread.run_sync(run.close, limiter=limiter)
+        return response
+
     async def dump(self, request: Request) -> Response:
         name = request.path_params["name"]
         if name not in DUMPS:
@@ -368,7 +530,20 @@ class App:
             self.proj.build_dir / name, media_type=media))
 
     async def resource(self, request: Request) -> Response:
+        """An entity's page or RDF: by file suffix (IRI.ttl, .nt, .jsonld), by
+        ?format=ttl|nt|jsonld|html, or by the Accept header, in that order."""
         path = request.scope["path"]
+        choice = None
+        for suffix, name in RESOURCE_SUFFIX.items():
+            if path.endswith(suffix):
+                path, choice = path[:-len(suffix)], name
+                break
+        fmt_param = request.query_params.get("format", "").lower()
+        if choice is None and fmt_param:
+            choice = RESOURCE_FORMAT.get(fmt_param)
+            if choice is None:
+                return text(400, f"?format={fmt_param} is not known here; use one of "
+                                 + ", ".join(sorted(RESOURCE_FORMAT)))
         iri = self.proj.base + path.lstrip("/")
         if len(iri) > MAX_IRI:
             return text(414, f"the path is {len(path)} characters long; IRIs here are at most "
@@ -378,17 +553,22 @@ class App:
         except ValueError as exc:
             return text(400, f"the path {path!r} does not make a valid IRI ({exc}); "
                              "percent-encode spaces and the characters <>\"{}|\\^`")
-        try:
-            media = negotiate(request.headers.get("accept"), PAGE_MEDIA)
-        except ValueError as exc:
-            return text(400, f"the Accept header cannot be read ({exc}); send media types "
-                             "such as text/html or text/turtle")
-        if media is None:
-            return text(406, "none of the media types in the Accept header is available here; "
-                             "accept one of: " + ", ".join(PAGE_MEDIA))
-        choice = "html" if media in ("text/html", "application/xhtml+xml") else BY_MEDIA[media].name
+        if choice is not None:
+            media = BY_NAME[choice].media_type
+        else:
+            try:
+                media = negotiate(request.headers.get("accept"), PAGE_MEDIA)
+            except ValueError as exc:
+                return text(400, f"the Accept header cannot be read ({exc}); send media types "
+                                 "such as text/html or text/turtle")
+            if media is None:
+                return text(406, "none of the media types in the Accept header is available "
+                                 "here; accept one of: " + ", ".join(PAGE_MEDIA))
+            choice = "html" if media in ("text/html", "application/xhtml+xml") \
+                else BY_MEDIA[media].name
         return await self.cached_async(request, media, lambda: self.run(
-            request, Call(resource_answer, (iri, choice, self.proj.base)), ("fast", "main")))
+            request, Call(resource_answer, (iri, choice, self.proj.base, self.citation)),
+            ("fast", "main")))
 
     async def cached_async(self, request: Request, media: str, make) -> Response:
         tag = self.etag(request, media)
@@ -503,6 +683,22 @@ class App:
         if request.method in ("GET", "HEAD"):
             return await self.cached_async(request, media, lambda: self.run(request, job, lanes))
         return await self.run(request, job, lanes)
+
+
+class ClosingStream(StreamingResponse):
+    """A StreamingResponse that runs ``on_close`` however it ends: also when the
+    client is gone before the first chunk is sent, when the body iterator never
+    starts and its own ``finally`` would never run (the worker would stay held)."""
+
+    on_close = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.on_close is not None:
+                with anyio.CancelScope(shield=True):
+                    await self.on_close()
 
 
 class Guard:

@@ -9,8 +9,14 @@ the store (``Call``, used for entity pages). Around each job:
 * a **memory limit** per worker (``RLIMIT_AS``: the address space after loading
   the store plus ``memory_mb``): a query that needs more gets MemoryError (or,
   inside pyoxigraph, an abort); the worker is replaced, the client gets 503;
-* **result caps** in rows and in bytes (413), applied while the result is
-  serialised, so an oversized result stops early;
+* **result caps** in rows and in bytes, applied while the result is
+  serialised, so an oversized result stops early: a SELECT result over the
+  row cap is cut to its first rows and answered as *truncated* (as Oxigraph
+  and the Wikidata Query Service answer a query without LIMIT); a graph
+  result over the row cap, and any result over the byte cap, is refused (413);
+* **streaming** (``Stream``): a SELECT result written as CSV in chunks sent
+  through the worker's pipe as they are made (the full download behind a
+  truncated result), under the same time limit and without the row cap;
 * **no network** for the workers when the system allows it (a network
   namespace of their own, with nothing in it); the SERVICE check of
   ``partykg.sparql.policy`` runs in the worker before the query does;
@@ -75,6 +81,17 @@ class Answer:
     content_type: str
     body: bytes
     restart: bool = False     # the worker is to be replaced after this answer
+    truncated: bool = False   # a SELECT result cut to the row cap
+
+
+@dataclass
+class Stream:
+    """A SELECT query whose whole result is streamed as CSV (no row or byte cap)."""
+    query: str
+    union: bool = True
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    allowed_services: tuple[str, ...] = ()
 
 
 def _media(media: str | None) -> str | None:
@@ -94,7 +111,8 @@ class _TooLarge(Exception):
 
 class _Capped:
     """A binary sink for pyoxigraph's serialisers that refuses to grow past a
-    number of bytes (and, for TSV results, of lines: one row per line)."""
+    number of bytes (and, for TSV results, of lines: one row per line). Past the
+    line cap it keeps exactly the header and the first ``max_rows`` rows."""
 
     def __init__(self, max_bytes: int, max_rows: int | None = None):
         self.buf = bytearray()
@@ -103,14 +121,22 @@ class _Capped:
         self.exceeded: str | None = None
 
     def write(self, data) -> int:
+        if self.exceeded:       # pyoxigraph's buffered writer flushes again when dropped
+            raise _TooLarge(self.exceeded)
+        data = bytes(data)
+        if self.max_rows is not None:
+            room = self.max_rows + 1 - self.lines     # the header line, then one per row
+            if data.count(b"\n") > room:
+                cut = -1
+                for _ in range(room):
+                    cut = data.index(b"\n", cut + 1)
+                self.buf += data[:cut + 1]
+                self.exceeded = "bytes" if len(self.buf) > self.max_bytes else "rows"
+                raise _TooLarge(self.exceeded)
+            self.lines += data.count(b"\n")
         self.buf += data
         if len(self.buf) > self.max_bytes:
             self.exceeded = "bytes"
-        elif self.max_rows is not None:
-            self.lines += bytes(data).count(b"\n")
-            if self.lines > self.max_rows + 1:        # the header line, then one per row
-                self.exceeded = "rows"
-        if self.exceeded:
             raise _TooLarge(self.exceeded)
         return len(data)
 
@@ -159,7 +185,11 @@ def evaluate(store, job: Job) -> Answer:
             # TSV first: one row per line, so that the row cap can stop the
             # evaluation as the rows come; then the asked format from that.
             tsv = _Capped(job.max_bytes, job.max_rows)
-            result.serialize(tsv, QueryResultsFormat.TSV)
+            try:
+                result.serialize(tsv, QueryResultsFormat.TSV)
+            except Exception:
+                if tsv.exceeded != "rows":
+                    raise
             fmt = RESULTS[job.select_format][0]
             if fmt == QueryResultsFormat.TSV:
                 body = bytes(tsv.buf)
@@ -168,7 +198,7 @@ def evaluate(store, job: Job) -> Answer:
                 parse_query_results(bytes(tsv.buf), QueryResultsFormat.TSV).serialize(out, fmt)
                 body = bytes(out.buf)
             return Answer(200, _media(job.select_media) or results_content_type(job.select_format),
-                          body)
+                          body, truncated=tsv.exceeded == "rows")
         if isinstance(result, QueryBoolean):
             return Answer(200, _media(job.select_media) or results_content_type(job.select_format),
                           result.serialize(format=RESULTS[job.select_format][0]))
@@ -184,13 +214,70 @@ def evaluate(store, job: Job) -> Answer:
     except _TooLarge as exc:
         return _too_large(job, str(exc))
     except Exception as exc:
-        for sink in ("tsv", "out"):
+        for sink in ("out", "tsv"):
             capped = locals().get(sink)
-            if isinstance(capped, _Capped) and capped.exceeded:  # raised through pyoxigraph
+            if isinstance(capped, _Capped) and capped.exceeded and not (
+                    sink == "tsv" and capped.exceeded == "rows"):  # raised through pyoxigraph
                 return _too_large(job, capped.exceeded)
         if isinstance(exc, OSError) and job.allowed_services and may_call_service(job.query):
             return text_answer(502, f"a SERVICE endpoint of the query failed: {exc}")
         raise
+
+
+class _Chunks:
+    """A binary sink that sends what pyoxigraph's serialiser writes through the
+    worker's pipe in chunks of about 64 KiB (the pipe blocks while the server
+    has not read the previous ones, so a slow client slows the worker down)."""
+
+    SIZE = 1 << 16
+
+    def __init__(self, conn):
+        self.conn, self.buf = conn, bytearray()
+
+    def write(self, data) -> int:
+        self.buf += data
+        if len(self.buf) >= self.SIZE:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buf:
+            self.conn.send(bytes(self.buf))
+            self.buf.clear()
+
+
+def evaluate_stream(store, job: Stream, conn) -> Answer:
+    """Send a SELECT result as CSV chunks (bytes) through ``conn``; the Answer
+    returned ends the stream (200 with an empty body) or, when nothing was sent
+    yet, is the error to answer with."""
+    from pyoxigraph import NamedNode, QueryResultsFormat, QuerySolutions
+    try:
+        check_services(job.query, job.allowed_services)
+    except Refused as exc:
+        return text_answer(400, str(exc))
+    kwargs: dict = {}
+    if job.default_graphs:
+        kwargs["default_graph"] = [NamedNode(g) for g in job.default_graphs]
+    elif job.union:
+        kwargs["use_default_graph_as_union"] = True
+    if job.named_graphs:
+        kwargs["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
+    try:
+        result = store.query(job.query, **kwargs)
+    except SyntaxError as exc:
+        return text_answer(400, f"malformed query: {exc}")
+    if not isinstance(result, QuerySolutions):
+        return text_answer(400, "the CSV download is for SELECT queries; this query gives "
+                                "RDF or a boolean: send it to /sparql instead")
+    sink = _Chunks(conn)
+    try:
+        result.serialize(sink, QueryResultsFormat.CSV)
+    except OSError as exc:
+        if job.allowed_services and may_call_service(job.query):
+            return text_answer(502, f"a SERVICE endpoint of the query failed: {exc}")
+        raise
+    sink.flush()
+    return Answer(200, results_content_type("csv"), b"")
 
 
 # --- the worker process --------------------------------------------------------------------
@@ -249,7 +336,12 @@ def _worker(nquads: str, conn, isolate: bool, memory_mb: int | None) -> None:
         if job is None:
             return
         try:
-            answer = evaluate(store, job) if isinstance(job, Job) else job.function(store, *job.args)
+            if isinstance(job, Job):
+                answer = evaluate(store, job)
+            elif isinstance(job, Stream):
+                answer = evaluate_stream(store, job, conn)
+            else:
+                answer = job.function(store, *job.args)
         except MemoryError:
             answer = text_answer(503, f"the query needed more memory than the limit of "
                                       f"{memory_mb} MB per query worker and was stopped; "
@@ -424,6 +516,23 @@ class QueryPool:
             self._release(keep, client)
         return answer
 
+    def stream(self, job: Stream, client: str = "",
+               lanes: tuple[str, ...] = ("main",)) -> StreamRun | Answer:
+        """Start a streamed job: an Answer at once when no worker is free, else a
+        StreamRun to read chunks from (under the time limit, counted from now)."""
+        worker = self._acquire(client, lanes)
+        if worker is None:
+            if self.closed:
+                return text_answer(503, "the server is shutting down")
+            return text_answer(503, f"the server is busy: no query worker was free within "
+                                    f"{self.queue_timeout:g} s; try again later")
+        try:
+            worker.conn.send(job)
+        except (EOFError, OSError):
+            self._release(self._replace(worker), client)
+            return self._failure(worker.proc.exitcode)
+        return StreamRun(self, worker, client, time.monotonic() + self.timeout)
+
     def _failure(self, exitcode: int | None) -> Answer:
         if exitcode is None:      # still running at the time limit: it was killed
             return text_answer(503, f"the query ran longer than the time limit of "
@@ -441,3 +550,48 @@ class QueryPool:
         for proc in procs:
             proc.kill()
             proc.join(5)
+
+
+class StreamRun:
+    """One streamed job on a worker it holds until the stream ends. ``next()``
+    (blocking: call it from a thread) gives the next chunk of bytes, or the
+    Answer that ends the stream (200: complete; else the failure). ``close()``
+    gives the worker back, replacing it when the stream did not end (the client
+    went away, or the time limit passed). Plumbing, because the pool's workers
+    answer over a pipe and no library streams a pyoxigraph result across one."""
+
+    def __init__(self, pool: QueryPool, worker: _Worker, client: str, deadline: float):
+        self.pool, self.worker, self.client, self.deadline = pool, worker, client, deadline
+        self.done = False
+        self.lock = threading.Lock()    # close() may come from two threads at once
+
+    def next(self) -> bytes | Answer:
+        if self.done:
+            return text_answer(500, "the stream has ended")
+        conn = self.worker.conn
+        try:
+            left = self.deadline - time.monotonic()
+            if left <= 0 or not conn.poll(left):
+                self._finish(replace=True)
+                return self.pool._failure(None)
+            message = conn.recv()
+        except (EOFError, OSError):
+            self.worker.proc.join(5)
+            exitcode = self.worker.proc.exitcode
+            self._finish(replace=True)
+            return self.pool._failure(exitcode)
+        if isinstance(message, Answer):
+            self._finish(replace=message.restart)
+            return message
+        return message
+
+    def close(self) -> None:
+        self._finish(replace=True)
+
+    def _finish(self, replace: bool) -> None:
+        with self.lock:
+            if self.done:
+                return
+            self.done = True
+        keep = self.pool._replace(self.worker) if replace else self.worker
+        self.pool._release(keep, self.client)

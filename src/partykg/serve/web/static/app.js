@@ -403,6 +403,21 @@
     });
   }
 
+  // The dataset's citation, as /cite/dataset.json (CSL-JSON) gives it.
+  function loadCitation() {
+    return getJSON("/cite/dataset.json").then(function (items) {
+      var c = items[0];
+      var node = $("cite-text");
+      node.textContent = "";
+      node.appendChild(document.createTextNode(c.author.map(function (a) { return a.literal; }).join("; ") + ", "));
+      node.appendChild(el("em", { text: c.title }));
+      node.appendChild(document.createTextNode(", version " + c.version + ", " +
+        c.issued["date-parts"][0].map(function (n) { return String(n).padStart(2, "0"); }).join("-") + ", "));
+      node.appendChild(el("a", { href: c.URL, text: c.URL }));
+      node.appendChild(document.createTextNode(". Licence CC BY 4.0."));
+    }).catch(function () { /* the static text stays */ });
+  }
+
   function loadQueries() {
     return getJSON("/api/queries").then(renderQueries).catch(function (err) {
       showError("queries-error", "The ready-made queries could not be loaded: " + err.message);
@@ -413,6 +428,61 @@
     var node = $("editor-status");
     node.textContent = message;
     node.classList.toggle("error", !!isError);
+  }
+
+  // ------------------------------------------------ outcome of each query
+  // YASGUI resolves tab.query() even when the request failed, so the outcome
+  // is read from the response itself (Yasqe's "queryResponse" event gives the
+  // superagent response, or the error with .status and .response.text).
+
+  var lastOutcome = null;
+
+  function resultNotice() {
+    var node = $("result-notice");
+    if (!node) {
+      node = el("p", { id: "result-notice", className: "notice", role: "status" });
+      node.hidden = true;
+      $("editor-status").insertAdjacentElement("afterend", node);
+    }
+    return node;
+  }
+
+  function showOutcome(response) {
+    var notice = resultNotice();
+    notice.hidden = true;
+    notice.textContent = "";
+    var failed = !response || response instanceof Error || response.status >= 400 || !response.status;
+    if (failed) {
+      var status = response && response.status;
+      var body = response && response.response && response.response.text;
+      var message = (body || (response && response.message) || "no answer").trim();
+      lastOutcome = { error: true };
+      setStatus("The query failed" + (status ? " (HTTP " + status + ")" : "") + ": " + message, true);
+      return;
+    }
+    lastOutcome = { error: false };
+    setStatus("The query has run (HTTP " + response.status + ").");
+    var headers = response.header || response.headers || {};
+    if (headers["x-partykg-truncated"] === "true") {
+      var limit = headers["x-partykg-row-limit"] || "the limit";
+      var link = /<([^>]+)>;[^,]*type="text\/csv"/.exec(headers.link || "");
+      notice.appendChild(document.createTextNode(
+        "Showing the first " + limit + " rows of more. "));
+      if (link) {
+        notice.appendChild(el("a", { href: link[1], className: "download-all", text: "Download all rows as CSV" }));
+        notice.appendChild(document.createTextNode(" (streamed, not capped)."));
+      }
+      notice.hidden = false;
+      lastOutcome.truncated = true;
+    }
+  }
+
+  function watchTab(tab) {
+    var yasqe = tab && tab.getYasqe && tab.getYasqe();
+    if (!yasqe || yasqe.partykgWatched) return;
+    yasqe.partykgWatched = true;
+    yasqe.on("query", function () { lastOutcome = null; setStatus("The query is running…"); });
+    yasqe.on("queryResponse", function (_yasqe, response) { showOutcome(response); });
   }
 
   function loadQuery(name, run) {
@@ -440,8 +510,11 @@
     var top = editor.getBoundingClientRect().top;
     if (top < 0 || top > window.innerHeight * 0.6) editor.scrollIntoView({ block: "start" });
     if (run) {
-      tab.query().then(function () { setStatus("Query " + q.name + " has run."); },
-                       function () { setStatus("Query " + q.name + " ended with an error (see below).", true); });
+      tab.query().then(function () {
+        if (lastOutcome && !lastOutcome.error) setStatus("Query " + q.name + " has run.");
+      }, function () {
+        if (!lastOutcome) setStatus("Query " + q.name + " ended with an error (see below).", true);
+      });
     }
   }
 
@@ -487,6 +560,9 @@
       yasr: { prefixes: PREFIXES, maxPersistentResponseSize: 0 }
     });
     window.partykgYasgui = yasgui; // for tests and the browser console
+    watchTab(yasgui.getTab());
+    yasgui.on("tabSelect", function () { setTimeout(function () { watchTab(yasgui.getTab()); }, 0); });
+    yasgui.on("tabAdd", function () { setTimeout(function () { watchTab(yasgui.getTab()); }, 0); });
 
     // Links to partykg's own IRIs in the results open this server's pages.
     var root = $("yasgui");
@@ -507,7 +583,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     $("endpoint-url").textContent = ENDPOINT;
     setUpYasgui();
-    Promise.all([loadStats(), loadQueries()]).then(function () {
+    Promise.all([loadStats(), loadQueries(), loadCitation()]).then(function () {
       document.body.setAttribute("data-ready", "true");
     });
   });
