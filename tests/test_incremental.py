@@ -18,7 +18,7 @@ from partykg.rdf import graphcache
 from partykg.rdf.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
-PARAPHRASE = re.compile(r"^(    paraphrase: )(.*)$", re.M)
+PARAPHRASE = re.compile(r"^(    paraphrase: )(.*)$", re.MULTILINE)
 
 
 def digests(folder: Path) -> dict[str, str]:
