@@ -27,7 +27,7 @@ def digests(folder: Path) -> dict[str, str]:
 
 
 def entries(proj) -> set[str]:
-    return {p.name for p in graphcache.folder(proj).glob("*.json")}
+    return {p.name for p in graphcache.folder(proj).glob("*.graph")}
 
 
 def edit_paraphrase(path: Path, rng: random.Random, word: str) -> str:
@@ -104,11 +104,46 @@ def test_a_damaged_cache_entry_is_never_used(synth, tmp_path):
     proj = project(synth, out)
     build(proj, jobs=1)
     reference = digests(proj.build_dir)
-    names = sorted(graphcache.folder(proj).glob("*.json"))
+    names = sorted(graphcache.folder(proj).glob("*.graph"))
     names[0].write_bytes(names[0].read_bytes()[:1000])
     names[2].write_bytes(names[1].read_bytes())
     build(proj, jobs=1)
     assert digests(proj.build_dir) == reference
-    assert {p.name for p in graphcache.folder(proj).glob("*.json")} == {p.name for p in names}
+    assert {p.name for p in graphcache.folder(proj).glob("*.graph")} == {p.name for p in names}
     cache = graphcache.GraphCache(graphcache.folder(proj))
     assert all(cache.get(p.stem) is not None for p in names)
+
+
+def test_literals_written_directly_are_escaped_as_pyoxigraph_escapes_them():
+    """The passages and mentions are written as N-Quads text (rdf/emit.py, nt_string):
+    every Unicode scalar value must come out as pyoxigraph prints it."""
+    from pyoxigraph import Literal
+
+    from partykg.rdf.emit import nt_string
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert nt_string(every) == str(Literal(every))
+    for c in ("\n", "\r", "\t", '"', "\\", "\x00", "\x7f", "\ufffe", "\uffff"):
+        assert nt_string(c) == str(Literal(c))
+
+
+def canonical(nquads: Path) -> bytes:
+    """The dump as pyoxigraph writes the same quads, sorted: the reference."""
+    from pyoxigraph import RdfFormat, parse, serialize
+
+    from partykg.rdf.build import sort_key
+    quads = sorted(set(parse(path=str(nquads), format=RdfFormat.N_QUADS)), key=sort_key)
+    return serialize(quads, format=RdfFormat.N_QUADS)
+
+
+@pytest.mark.slow  # parses and sorts the real dump again
+def test_the_written_lines_are_pyoxigraphs_on_the_real_corpus(built):
+    data = built.nquads.read_bytes()
+    assert data.split(b"\n", 1)[1] == canonical(built.nquads)
+
+
+@pytest.mark.slow
+def test_the_written_lines_are_pyoxigraphs_on_a_synthetic_corpus(synth, tmp_path):
+    proj = project(synth, tmp_path / "out")
+    build(proj, jobs=2)
+    data = proj.nquads.read_bytes()
+    assert data.split(b"\n", 1)[1] == canonical(proj.nquads)

@@ -15,7 +15,6 @@ import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -109,14 +108,42 @@ def _job_entry(job: tuple[str, int | None]) -> dict:
             }
         quads = em.quads
     graphs = {q.graph_name.value for q in quads}
+    if em.lines:
+        graphs.add(em.graph.value)
     if len(graphs) != 1:
         raise RuntimeError(f"the {kind} job emitted into {len(graphs)} graphs: {sorted(graphs)}")
-    unique = {str(q): q for q in quads}
-    ordered = sorted(unique.values(), key=sort_key)
-    index = {iri: {k: v for k, v in asdict(w).items() if v is not None}
-             for iri, w in em.index.items()}
-    return {"graph": graphs.pop(), "nq": serialize(ordered, format=RdfFormat.N_QUADS).decode(),
+    # The N-Quads lines of one graph, sorted as strings: the order of sort_key (graph,
+    # subject, predicate, object), because a term never ends where another one of
+    # the same position goes on with a character below the space that follows it.
+    lines = sorted(set(em.nquad_lines() if kind != "ontology" else [f"{q} ." for q in quads]))
+    index = {iri: _where(w) for iri, w in em.index.items()}
+    nq = "".join(line + "\n" for line in lines)
+    prefixes, trig = trig_block(nq, proj.base)
+    return {"graph": graphs.pop(), "nq": nq, "trig": trig, "trig_prefixes": prefixes,
             "index": index, "stats": stats}
+
+
+def trig_block(nq: str, base: str) -> tuple[list[str], str]:
+    """One graph's TriG: its @prefix lines, and its block (``<g> { … }``). pyoxigraph
+    writes one block per graph, so the blocks of the graphs in dump order after the
+    sorted prefix lines are the TriG of the whole dataset, byte for byte."""
+    data = serialize(parse(nq.encode(), format=RdfFormat.N_QUADS), format=RdfFormat.TRIG,
+                     prefixes=all_prefixes(base)).decode()
+    lines = data.split("\n")
+    n = 0
+    while n < len(lines) and lines[n].startswith("@prefix "):
+        n += 1
+    return lines[:n], "\n".join(lines[n:])
+
+
+def _where(w) -> dict:
+    """An index entry without its empty fields (dataclasses.asdict was a tenth of the build)."""
+    d = {"file": w.file, "line": w.line}
+    if w.source is not None:
+        d["source"] = w.source
+    if w.passage is not None:
+        d["passage"] = w.passage
+    return d
 
 
 def default_jobs() -> int:
@@ -136,7 +163,7 @@ def _emit_all(jobs: list[tuple[str, int | None]], workers: int) -> list[dict]:
 
 def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
                jobs: int | None = None, full: bool = False
-               ) -> tuple[list[str], dict, dict]:
+               ) -> tuple[list[str], str, dict, dict]:
     """The graphs' N-Quads texts in dump order, the index, and the statistics.
     ``full``: emit every graph even when the cache holds it."""
     progress("reading annotations")
@@ -180,11 +207,15 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
 
     index: dict = {}
     texts: dict[str, str] = {}
+    blocks: dict[str, str] = {}
+    prefixes: set[str] = set()
     stats: dict = {"sources": {}}
     for (kind, i), key in keyed:        # the order the single emitter indexed them in
         e = entries[key]
         index.update(e["index"])
         texts[e["graph"]] = e["nq"]
+        blocks[e["graph"]] = e["trig"]
+        prefixes.update(e["trig_prefixes"])
         if kind == "source":
             stats["sources"][sources[i].id] = e["stats"]
     order = sorted(texts, key=lambda g: f"<{g}>")   # the quads' sort: by str(graph) first
@@ -194,7 +225,8 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
     stats["entities"] = dict(sorted(Counter(e.kind for e in registry.entities.values()).items()))
     stats["theses"] = len(registry.theses)
     stats["wikidata_links"] = sum(1 for e in registry.entities.values() if e.qid)
-    return [texts[g] for g in order], index, stats
+    trig = "\n".join(sorted(prefixes)) + "\n" + "".join(blocks[g] for g in order)
+    return [texts[g] for g in order], trig, index, stats
 
 
 def _header(fmt: str) -> bytes:
@@ -215,15 +247,14 @@ def serialize_sorted_prefixes(items, fmt: RdfFormat, prefixes: dict[str, str]) -
     return b"\n".join(sorted(lines[:n]) + lines[n:])
 
 
-def write_dumps(graphs: list[str], target: Path, base: str) -> None:
-    """The three dumps from the graphs' N-Quads texts (in dump order). TriG and
-    Turtle are serialized by pyoxigraph from the N-Quads text, parsed as a stream:
-    the same quads in the same order as a sort of all quads, so the same bytes."""
+def write_dumps(graphs: list[str], trig: str, target: Path, base: str) -> None:
+    """The three dumps from the graphs' N-Quads texts (in dump order) and the TriG
+    assembled from their blocks. Turtle is serialized by pyoxigraph from N-Triples
+    text, parsed as a stream: the same triples in the same order as a sort of all
+    triples, so the same bytes."""
     prefixes = all_prefixes(base)
-    body = "".join(graphs).encode()
-    (target / "partykg.nq").write_bytes(_header("nq") + body)
-    (target / "partykg.trig").write_bytes(_header("trig") + serialize_sorted_prefixes(
-        parse(body, format=RdfFormat.N_QUADS), RdfFormat.TRIG, prefixes))
+    (target / "partykg.nq").write_bytes(_header("nq") + "".join(graphs).encode())
+    (target / "partykg.trig").write_bytes(_header("trig") + trig.encode())
     # Turtle: the triples of every graph, once each, sorted by their N-Triples form.
     # A line of a graph's text is "S P O G ." and G is an IRI (no space in it), so
     # the triple is the line up to its last space but one: strings, not terms.
@@ -260,10 +291,10 @@ def build(proj: Project, progress: Callable[[str], None] = lambda _: None,
 
 def _build(proj: Project, progress: Callable[[str], None], jobs: int | None,
            full: bool) -> dict:
-    graphs, index, stats = make_graph(proj, progress, jobs, full)
+    graphs, trig, index, stats = make_graph(proj, progress, jobs, full)
     with atomic_dir(proj.build_dir, ".build-") as tmp:
         progress("writing dumps")
-        write_dumps(graphs, tmp, proj.base)
+        write_dumps(graphs, trig, tmp, proj.base)
         index = dict(sorted(index.items()))
         (tmp / "annotation-index.json").write_text(
             json.dumps({"generated": GENERATED, "index": index}, indent=1, ensure_ascii=False,

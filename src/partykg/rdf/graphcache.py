@@ -1,9 +1,12 @@
 """The build's cache of named graphs: each graph as its canonical N-Quads lines,
 content-addressed by a hash of everything its emission reads.
 
-``OUT/cache/graphs/<key>.json`` holds one graph (its N-Quads text, sorted and
-without duplicates, exactly as it appears in ``partykg.nq``), the index entries
-it adds (IRI -> file, line, passage) and its statistics. The build looks a
+``OUT/cache/graphs/<key>.graph`` holds one graph: a first line of JSON (the
+graph's IRI, the index entries it adds (IRI -> file, line, passage), its
+statistics, the lengths of the texts that follow), then its N-Quads text, sorted
+and without duplicates, exactly as it appears in ``partykg.nq``, and its block of
+``partykg.trig`` (the texts are stored raw: JSON-escaping megabytes of N-Quads
+cost more than emitting them). The build looks a
 graph's key up before emitting it; a hit is used as it is, so an edit to one
 annotation file re-emits one source graph. Entries are written atomically
 (temporary file + ``os.replace``, :func:`partykg.core.files.write_atomic`) and
@@ -34,7 +37,8 @@ from pathlib import Path
 from partykg.core.files import write_atomic
 from partykg.core.paths import Project
 
-FORMAT = 1   # bump when the entry layout changes
+FORMAT = 2   # bump when the entry layout changes
+TEXTS = ("nq", "trig")   # the raw texts after an entry's JSON line, in this order
 CODE_PACKAGES = ("core", "model", "rdf")
 
 
@@ -96,17 +100,33 @@ class GraphCache:
         self.folder = folder
 
     def path(self, key: str) -> Path:
-        return self.folder / f"{key}.json"
+        return self.folder / f"{key}.graph"
 
     def get(self, key: str) -> dict | None:
+        """The entry, or None when it is absent, damaged, or not the entry of ``key``."""
         try:
-            entry = json.loads(self.path(key).read_text(encoding="utf-8"))
+            data = self.path(key).read_text(encoding="utf-8")
+            head, _, body = data.partition("\n")
+            entry = json.loads(head)
         except (OSError, ValueError):
             return None
-        return entry if isinstance(entry, dict) and entry.get("key") == key else None
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        lengths = entry.pop("lengths", None)
+        if not isinstance(lengths, list) or len(lengths) != len(TEXTS) or \
+                sum(lengths) != len(body):
+            return None
+        at = 0
+        for name, n in zip(TEXTS, lengths):
+            entry[name] = body[at:at + n]
+            at += n
+        return entry
 
     def put(self, key: str, entry: dict) -> None:
-        write_atomic(self.path(key), json.dumps({**entry, "key": key}, ensure_ascii=False))
+        head = {k: v for k, v in entry.items() if k not in TEXTS}
+        head |= {"key": key, "lengths": [len(entry[name]) for name in TEXTS]}
+        write_atomic(self.path(key), json.dumps(head, ensure_ascii=False) + "\n"
+                     + "".join(entry[name] for name in TEXTS))
 
     def prune(self, keep: set[str]) -> None:
         """Remove the entries (and any temporary file an interrupted write left)
@@ -114,7 +134,8 @@ class GraphCache:
         if not self.folder.is_dir():
             return
         for f in self.folder.iterdir():
-            if f.is_file() and (f.name.startswith(".") or f.stem not in keep):
+            if f.is_file() and (f.name.startswith(".") or f.stem not in keep
+                                or f.suffix != ".graph"):
                 try:
                     os.unlink(f)
                 except OSError:
