@@ -178,7 +178,8 @@ def print_failure(message: str, hint: str = "") -> None:
               show_default=True,
               help="SHACL engine: pyshacl-turbo (Rust, fast) or pyshacl (the reference; "
                    "same results, much slower on large graphs).")
-@jobs_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes for the build and the validation (default: one per core).")
 @click.option("--full", is_flag=True, help="Rebuild every named graph first, ignoring the "
               "cache in OUT/cache (not with --no-build).")
 @click.pass_obj
@@ -194,7 +195,7 @@ def validate(proj: Project, fmt: str, no_build: bool, engine: str, jobs: int | N
     if not no_build:
         ensure_built(proj, jobs, full)
     with stage(f"validating ({engine})"):
-        report = run_validate(proj, engine)
+        report = run_validate(proj, engine, jobs)
     render.validation_report(report, fmt, out)
     if not report.conforms:
         sys.exit(EXIT_NONCONFORMING)
