@@ -147,3 +147,23 @@ def test_the_written_lines_are_pyoxigraphs_on_a_synthetic_corpus(synth, tmp_path
     build(proj, jobs=2)
     data = proj.nquads.read_bytes()
     assert data.split(b"\n", 1)[1] == canonical(proj.nquads)
+
+
+@pytest.mark.slow
+def test_bad_input_found_in_a_worker_is_reported_as_in_a_single_process(synth, tmp_path):
+    """The ontology is parsed by a worker of the pool: its syntax error is the same
+    report (file, line, fix; exit 2 in the CLI) as without a pool, and nothing is written."""
+    from partykg.core.errors import InputError
+    copy = tmp_path / "corpus"
+    for name in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(synth / name, copy / name)
+    with (copy / "ontology/partykg.ttl").open("a", encoding="utf-8") as f:
+        f.write("this is not turtle .\n")
+    reports = []
+    for jobs in (2, 1):
+        proj = project(copy, tmp_path / f"out-{jobs}")
+        with pytest.raises(InputError) as err:
+            build(proj, jobs=jobs, full=True)
+        reports.append(str(err.value))
+        assert not proj.build_dir.exists()
+    assert reports[0] == reports[1] and "partykg.ttl" in reports[0] and "does not parse" in reports[0]

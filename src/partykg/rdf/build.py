@@ -150,6 +150,15 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+def _pool_job(job: tuple[str, int | None]) -> dict | list[Problem]:
+    """_job_entry in a worker: an InputError comes back as its problems (the exception
+    itself does not survive pickling: its constructor takes problems, not a message)."""
+    try:
+        return _job_entry(job)
+    except InputError as exc:
+        return exc.problems
+
+
 def _emit_all(jobs: list[tuple[str, int | None]], workers: int) -> list[dict]:
     if workers <= 1 or len(jobs) <= 1 or "fork" not in mp.get_all_start_methods():
         return [_job_entry(j) for j in jobs]
@@ -157,7 +166,10 @@ def _emit_all(jobs: list[tuple[str, int | None]], workers: int) -> list[dict]:
     sizes = {j: len(_STATE["sources"][j[1]].text) if j[0] == "source" else 0 for j in jobs}
     order = sorted(jobs, key=lambda j: -sizes[j])
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context("fork")) as pool:
-        done = dict(zip(order, pool.map(_job_entry, order)))
+        done = dict(zip(order, pool.map(_pool_job, order)))
+    problems = [p for j in jobs if isinstance(done[j], list) for p in done[j]]
+    if problems:
+        raise InputError(problems)
     return [done[j] for j in jobs]
 
 
