@@ -40,6 +40,12 @@ def test_bench_run_records_every_stage_and_query(tmp_path):
     ready = {n: q for n, q in large["queries"].items() if not n.endswith("-violation")}
     assert sum(q["rows"] > 0 for q in ready.values()) > len(ready) * 0.7, ready
     assert not any(q["rows"] for n, q in large["queries"].items() if n.endswith("-violation"))
+    # The incremental stage edited one annotation and its validate rebuilt the graph:
+    # the edit is in the build it validated.
+    edited = tmp_path / "out" / "bench" / "out-4000" / "build" / "partykg.nq"
+    assert "Benchmark edit 0, one paraphrase rewritten" in edited.read_text(encoding="utf-8")
+    assert large["edit_validate"]["median_s"] > 0 and results["machine"]["jobs"] >= 1
+    assert large["derived"]["edit_validate_over_limit"] > 0
     assert results["growth"]["size_ratio"] == round(large["quads"] / small["quads"], 2)
     md = (dest / "RESULTS.md").read_text()
     assert f"{large['quads']:,} quads" in md and "build + validate / limit" in md

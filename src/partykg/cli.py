@@ -77,32 +77,46 @@ def main(ctx: click.Context, root: str | None, out: str | None, base: str | None
     ctx.obj = project(root, out, base)
 
 
+def jobs_option(fn):
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                        help="Processes that emit the named graphs (default: one per core).")(fn)
+
+
+def full_option(fn):
+    return click.option("--full", is_flag=True,
+                        help="Emit every named graph again, ignoring the cache in OUT/cache.")(fn)
+
+
 @main.command()
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary.")
+@jobs_option
+@full_option
 @click.pass_obj
 @handles_errors
-def build(proj: Project, quiet: bool) -> None:
+def build(proj: Project, quiet: bool, jobs: int | None, full: bool) -> None:
     """Build the RDF dumps (TriG, N-Quads, Turtle) into OUT/build.
 
     Reads data/ (registry, theses, annotations, source texts) and the
     ontology; anchors every quote in its text; detects mentions; writes one
     named graph per source. The previous output is replaced only when the
-    whole build succeeded.
+    whole build succeeded. Named graphs whose inputs did not change are taken
+    from the cache in OUT/cache (the output is the same bytes as a full build).
     """
     from partykg.rdf.build import build as run_build
     with stage("building") as progress:
-        manifest = run_build(proj, progress)
+        manifest = run_build(proj, progress, jobs, full)
     if not quiet:
         render.build_summary(manifest, out)
     err.print(f"wrote {proj.build_dir}")
 
 
-def ensure_built(proj: Project) -> None:
+def ensure_built(proj: Project, jobs: int | None = None, full: bool = False) -> None:
     from partykg.rdf.build import build as run_build
     from partykg.rdf.build import is_stale
-    if is_stale(proj):
-        with stage("building (output missing or out of date)") as progress:
-            run_build(proj, progress)
+    if full or is_stale(proj):
+        with stage("building (output missing or out of date)" if not full
+                   else "building (--full)") as progress:
+            run_build(proj, progress, jobs, full)
 
 
 # --- options of the commands that talk to a server (load, query, link, enrich) -------
@@ -164,9 +178,14 @@ def print_failure(message: str, hint: str = "") -> None:
               show_default=True,
               help="SHACL engine: pyshacl-turbo (Rust, fast) or pyshacl (the reference; "
                    "same results, much slower on large graphs).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes for the build and the validation (default: one per core).")
+@click.option("--full", is_flag=True, help="Rebuild every named graph first, ignoring the "
+              "cache in OUT/cache (not with --no-build).")
 @click.pass_obj
 @handles_errors
-def validate(proj: Project, fmt: str, no_build: bool, engine: str) -> None:
+def validate(proj: Project, fmt: str, no_build: bool, engine: str, jobs: int | None,
+             full: bool) -> None:
     """Validate the build with the SHACL shapes and the *-violation.rq queries.
 
     The report is grouped by source and names the annotation file, line and
@@ -174,9 +193,9 @@ def validate(proj: Project, fmt: str, no_build: bool, engine: str) -> None:
     """
     from partykg.check.validate import validate as run_validate
     if not no_build:
-        ensure_built(proj)
+        ensure_built(proj, jobs, full)
     with stage(f"validating ({engine})"):
-        report = run_validate(proj, engine)
+        report = run_validate(proj, engine, jobs)
     render.validation_report(report, fmt, out)
     if not report.conforms:
         sys.exit(EXIT_NONCONFORMING)

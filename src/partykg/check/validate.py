@@ -12,7 +12,10 @@ problem, grouped by source.
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+import os
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -246,15 +249,30 @@ class Report:
         return dict(sorted(groups.items()))
 
 
-def validate(proj: Project, engine: str = DEFAULT_ENGINE) -> Report:
-    """SHACL (with the given engine) and the violation queries on the build."""
+def _store_violations(proj: Project) -> list[Result]:
     from partykg.sparql.store import load_store
+    return query_violations(proj, load_store(proj))
+
+
+def validate(proj: Project, engine: str = DEFAULT_ENGINE, jobs: int | None = None) -> Report:
+    """SHACL (with the given engine) and the violation queries on the build. With more
+    than one job (default: one per core) the queries (store load included) run in a
+    forked process while SHACL runs here; the report is the same either way."""
     _check_engine(engine)
     if not proj.nquads.exists():
         raise InputError(Problem(str(proj.nquads), 0, "there is no build to validate",
                                  "run `partykg build` first"))
     shapes = load_shapes(proj.shapes)
-    results = dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"), engine)
-    results += query_violations(proj, load_store(proj))
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and "fork" in mp.get_all_start_methods():
+        with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
+            queries = pool.submit(_store_violations, proj)
+            results = dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"),
+                                         engine)
+            results += queries.result()
+    else:
+        results = dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"),
+                                     engine)
+        results += _store_violations(proj)
     index = json.loads(proj.index.read_text(encoding="utf-8"))["index"]
     return Report(not any(r.severity == "Violation" for r in results), results, index)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import multiprocessing as mp
+import os
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +24,6 @@ from pyoxigraph import (
     NamedNode,
     Quad,
     RdfFormat,
-    Triple,
     parse,
     serialize,
 )
@@ -32,12 +33,11 @@ from partykg.core.errors import Collector, InputError, Problem
 from partykg.core.files import atomic_dir
 from partykg.core.namespaces import all_prefixes, graph_iri
 from partykg.core.paths import Project
-from partykg.model.annotations import Source
 from partykg.model.enrichcache import load_enrichment
 from partykg.model.inputs import load_inputs
 from partykg.model.mentions import find_mentions, name_pattern
-from partykg.model.registry import Registry
 from partykg.rdf.browse import write_browse_files
+from partykg.rdf import graphcache
 from partykg.rdf.emit import Emitter, emit_registry, emit_source
 from partykg.rdf.enrichment import emit_enrichment
 
@@ -71,40 +71,178 @@ def sort_key(q: Quad) -> tuple[str, str, str, str]:
     return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
 
 
-def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None
-               ) -> tuple[list[Quad], Emitter, Registry, list[Source], dict]:
+# --- one named graph per job ------------------------------------------------------
+# The inputs are read and checked whole (cross-source checks: links, disputes, text
+# bases), then every named graph is emitted on its own: from the cache when its key
+# is known (rdf/graphcache.py), otherwise in a process pool. The pool is forked
+# after loading, so the workers inherit the registry and sources instead of
+# receiving them pickled; each returns its graph as N-Quads text (no pyoxigraph
+# term crosses the process boundary), and the writer concatenates the graphs in
+# the order of their IRIs, which is the order of a sort of all quads.
+
+_STATE: dict = {}
+
+
+def _job_entry(job: tuple[str, int | None]) -> dict:
+    """Emit one graph: its N-Quads text (sorted, no duplicates), index and stats."""
+    kind, i = job
+    proj, registry, sources = _STATE["proj"], _STATE["registry"], _STATE["sources"]
+    em = Emitter(proj.base)
+    stats = None
+    if kind == "ontology":
+        quads = ontology_quads(proj)
+    else:
+        if kind == "registry":
+            emit_registry(em, registry)
+        elif kind == "enrichment":
+            emit_enrichment(em, _STATE["enrichment"])
+        else:
+            src = sources[i]
+            mentions = find_mentions(src, registry, _STATE["compiled"])
+            emit_source(em, registry, src, mentions)
+            stats = {
+                "claims": len(src.claims), "quotations": len(src.quotations),
+                "citations": len(src.citations), "links": len(src.links),
+                "quantities": len(src.quantities),
+                "mentions": len(mentions),
+                "entities_mentioned": len({m.entity for m in mentions}),
+            }
+        quads = em.quads
+    graphs = {q.graph_name.value for q in quads}
+    if em.lines:
+        graphs.add(em.graph.value)
+    if len(graphs) != 1:
+        raise RuntimeError(f"the {kind} job emitted into {len(graphs)} graphs: {sorted(graphs)}")
+    # The N-Quads lines of one graph, sorted as strings: the order of sort_key (graph,
+    # subject, predicate, object), because a term never ends where another one of
+    # the same position goes on with a character below the space that follows it.
+    lines = sorted(set(em.nquad_lines() if kind != "ontology" else [f"{q} ." for q in quads]))
+    index = {iri: _where(w) for iri, w in em.index.items()}
+    nq = "".join(line + "\n" for line in lines)
+    prefixes, trig = trig_block(nq, proj.base)
+    return {"graph": graphs.pop(), "nq": nq, "trig": trig, "trig_prefixes": prefixes,
+            "index": index, "stats": stats}
+
+
+def trig_block(nq: str, base: str) -> tuple[list[str], str]:
+    """One graph's TriG: its @prefix lines, and its block (``<g> { … }``). pyoxigraph
+    writes one block per graph, so the blocks of the graphs in dump order after the
+    sorted prefix lines are the TriG of the whole dataset, byte for byte."""
+    data = serialize(parse(nq.encode(), format=RdfFormat.N_QUADS), format=RdfFormat.TRIG,
+                     prefixes=all_prefixes(base)).decode()
+    lines = data.split("\n")
+    n = 0
+    while n < len(lines) and lines[n].startswith("@prefix "):
+        n += 1
+    return lines[:n], "\n".join(lines[n:])
+
+
+def _where(w) -> dict:
+    """An index entry without its empty fields (dataclasses.asdict was a tenth of the build)."""
+    d = {"file": w.file, "line": w.line}
+    if w.source is not None:
+        d["source"] = w.source
+    if w.passage is not None:
+        d["passage"] = w.passage
+    if w.start is not None:
+        d["start"], d["end"] = w.start, w.end
+    return d
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def _pool_job(job: tuple[str, int | None]) -> dict | list[Problem]:
+    """_job_entry in a worker: an InputError comes back as its problems (the exception
+    itself does not survive pickling: its constructor takes problems, not a message)."""
+    try:
+        return _job_entry(job)
+    except InputError as exc:
+        return exc.problems
+
+
+def _emit_all(jobs: list[tuple[str, int | None]], workers: int) -> list[dict]:
+    if workers <= 1 or len(jobs) <= 1 or "fork" not in mp.get_all_start_methods():
+        return [_job_entry(j) for j in jobs]
+    # Largest first, so that the pool ends together (sources differ in size a lot).
+    sizes = {j: len(_STATE["sources"][j[1]].text) if j[0] == "source" else 0 for j in jobs}
+    order = sorted(jobs, key=lambda j: -sizes[j])
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context("fork")) as pool:
+        done = dict(zip(order, pool.map(_pool_job, order)))
+    problems = [p for j in jobs if isinstance(done[j], list) for p in done[j]]
+    if problems:
+        raise InputError(problems)
+    return [done[j] for j in jobs]
+
+
+def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
+               jobs: int | None = None, full: bool = False
+               ) -> tuple[list[str], str, dict, dict, dict[str, str]]:
+    """The graphs' N-Quads texts in dump order, the TriG, the index, the statistics
+    and the essays' texts by source id.
+    ``full``: emit every graph even when the cache holds it."""
     progress("reading annotations")
     registry, sources = load_inputs(proj)
-    em = Emitter(proj.base)
     errors = Collector()
     enrichment = load_enrichment(proj, registry, errors)
     errors.raise_if_any()
-    progress("emitting RDF")
-    emit_registry(em, registry)
-    compiled = name_pattern(registry)
-    stats: dict = {"sources": {}}
-    for src in sources:
-        mentions = find_mentions(src, registry, compiled)
-        emit_source(em, registry, src, mentions)
-        stats["sources"][src.id] = {
-            "claims": len(src.claims), "quotations": len(src.quotations),
-            "citations": len(src.citations), "links": len(src.links),
-            "quantities": len(src.quantities),
-            "mentions": len(mentions),
-            "entities_mentioned": len({m.entity for m in mentions}),
-        }
+    shared = graphcache.shared_digest(proj)
+    keyed: list[tuple[tuple[str, int | None], str]] = [
+        (("ontology", None), graphcache.plain_key(shared, "ontology")),
+        (("registry", None), graphcache.registry_key(shared, [(s.id, s.text) for s in sources])),
+    ]
+    for i, src in enumerate(sources):
+        try:
+            annotation = (proj.root / src.file).read_bytes()
+        except OSError:
+            annotation = b""   # read a moment ago; gone now: the key stays distinct
+        keyed.append((("source", i), graphcache.source_key(shared, src.id, annotation,
+                                                           src.text)))
     if enrichment is not None:
-        emit_enrichment(em, enrichment)
-    quads = ontology_quads(proj) + em.quads
-    unique = {str(q): q for q in quads}
-    quads = sorted(unique.values(), key=sort_key)
-    per_graph = Counter(str(q.graph_name.value) for q in quads)
+        keyed.append((("enrichment", None), graphcache.plain_key(shared, "enrichment")))
+    cache = graphcache.GraphCache(graphcache.folder(proj))
+    entries: dict[str, dict] = {}
+    for _, key in keyed:
+        hit = None if full else cache.get(key)
+        if hit is not None:
+            entries[key] = hit
+    missing = [(job, key) for job, key in keyed if key not in entries]
+    progress(f"emitting RDF: {len(missing)} of {len(keyed)} graphs "
+             f"({len(keyed) - len(missing)} unchanged)")
+    _STATE.update(proj=proj, registry=registry, sources=sources, enrichment=enrichment,
+                  compiled=name_pattern(registry))
+    try:
+        fresh = _emit_all([job for job, _ in missing], jobs or default_jobs())
+    finally:
+        _STATE.clear()
+    for (_, key), entry in zip(missing, fresh):
+        cache.put(key, entry)
+        entries[key] = entry
+    cache.prune({key for _, key in keyed})
+
+    index: dict = {}
+    texts: dict[str, str] = {}
+    blocks: dict[str, str] = {}
+    prefixes: set[str] = set()
+    stats: dict = {"sources": {}}
+    for (kind, i), key in keyed:        # the order the single emitter indexed them in
+        e = entries[key]
+        index.update(e["index"])
+        texts[e["graph"]] = e["nq"]
+        blocks[e["graph"]] = e["trig"]
+        prefixes.update(e["trig_prefixes"])
+        if kind == "source":
+            stats["sources"][sources[i].id] = e["stats"]
+    order = sorted(texts, key=lambda g: f"<{g}>")   # the quads' sort: by str(graph) first
+    per_graph = {g: texts[g].count("\n") for g in order}
     stats["triples_per_graph"] = dict(sorted(per_graph.items()))
-    stats["quads"] = len(quads)
+    stats["quads"] = sum(per_graph.values())
     stats["entities"] = dict(sorted(Counter(e.kind for e in registry.entities.values()).items()))
     stats["theses"] = len(registry.theses)
     stats["wikidata_links"] = sum(1 for e in registry.entities.values() if e.qid)
-    return quads, em, registry, sources, stats
+    trig = "\n".join(sorted(prefixes)) + "\n" + "".join(blocks[g] for g in order)
+    return [texts[g] for g in order], trig, index, stats, {s.id: s.text for s in sources}
 
 
 def _header(fmt: str) -> bytes:
@@ -125,19 +263,22 @@ def serialize_sorted_prefixes(items, fmt: RdfFormat, prefixes: dict[str, str]) -
     return b"\n".join(sorted(lines[:n]) + lines[n:])
 
 
-def write_dumps(quads: list[Quad], target: Path, base: str) -> None:
+def write_dumps(graphs: list[str], trig: str, target: Path, base: str) -> None:
+    """The three dumps from the graphs' N-Quads texts (in dump order) and the TriG
+    assembled from their blocks. Turtle is serialized by pyoxigraph from N-Triples
+    text, parsed as a stream: the same triples in the same order as a sort of all
+    triples, so the same bytes."""
     prefixes = all_prefixes(base)
-    (target / "partykg.nq").write_bytes(
-        _header("nq") + serialize(quads, format=RdfFormat.N_QUADS))
-    (target / "partykg.trig").write_bytes(
-        _header("trig") + serialize_sorted_prefixes(quads, RdfFormat.TRIG, prefixes))
-    triples: dict[str, Triple] = {}
-    for q in quads:
-        t = q.triple
-        triples.setdefault(str(t), t)
-    ordered = [triples[k] for k in sorted(triples)]
-    (target / "partykg.ttl").write_bytes(
-        _header("ttl") + serialize_sorted_prefixes(ordered, RdfFormat.TURTLE, prefixes))
+    (target / "partykg.nq").write_bytes(_header("nq") + "".join(graphs).encode())
+    (target / "partykg.trig").write_bytes(_header("trig") + trig.encode())
+    # Turtle: the triples of every graph, once each, sorted by their N-Triples form.
+    # A line of a graph's text is "S P O G ." and G is an IRI (no space in it), so
+    # the triple is the line up to its last space but one: strings, not terms.
+    triples = sorted({line[:line.rindex(" ", 0, len(line) - 2)]
+                      for text in graphs for line in text.splitlines()})
+    nt = "".join(t + " .\n" for t in triples).encode()
+    (target / "partykg.ttl").write_bytes(_header("ttl") + serialize_sorted_prefixes(
+        parse(nt, format=RdfFormat.N_TRIPLES), RdfFormat.TURTLE, prefixes))
 
 
 @contextmanager
@@ -155,23 +296,30 @@ def no_cyclic_gc():
             gc.enable()
 
 
-def build(proj: Project, progress: Callable[[str], None] = lambda _: None) -> dict:
-    """Build the graph into ``out/build``; return the manifest."""
+def build(proj: Project, progress: Callable[[str], None] = lambda _: None,
+          jobs: int | None = None, full: bool = False) -> dict:
+    """Build the graph into ``out/build``; return the manifest. Graphs whose inputs
+    did not change come from the cache (``full`` emits every one); ``jobs``
+    processes emit the others (default: one per core)."""
     with no_cyclic_gc():
-        return _build(proj, progress)
+        return _build(proj, progress, jobs, full)
 
 
-def _build(proj: Project, progress: Callable[[str], None]) -> dict:
-    quads, em, registry, sources, stats = make_graph(proj, progress)
+def _build(proj: Project, progress: Callable[[str], None], jobs: int | None,
+           full: bool) -> dict:
+    graphs, trig, index, stats, essays = make_graph(proj, progress, jobs, full)
     with atomic_dir(proj.build_dir, ".build-") as tmp:
         progress("writing dumps")
-        write_dumps(quads, tmp, proj.base)
-        index = {iri: {k: v for k, v in asdict(w).items() if v is not None}
-                 for iri, w in sorted(em.index.items())}
+        write_dumps(graphs, trig, tmp, proj.base)
+        index = dict(sorted(index.items()))
         (tmp / "annotation-index.json").write_text(
             json.dumps({"generated": GENERATED, "index": index}, indent=1, ensure_ascii=False,
                        sort_keys=True) + "\n", encoding="utf-8")
-        write_browse_files(tmp, quads, {s.id: s.text for s in sources}, index, proj.base, GENERATED)
+        progress("writing the search index and reading view")
+        # The browser's files read the graph as terms: the dump's N-Quads parsed again
+        # by pyoxigraph (a stream; the cached graphs are text, not terms).
+        write_browse_files(tmp, parse("".join(graphs).encode(), format=RdfFormat.N_QUADS),
+                           essays, index, proj.base, GENERATED)
         manifest = {"generated": GENERATED, "partykg_version": __version__, "base": proj.base,
                     "inputs_sha256": inputs_digest(proj), **stats}
         (tmp / "manifest.json").write_text(

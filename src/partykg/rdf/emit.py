@@ -81,17 +81,60 @@ class Where:
     end: int | None = None       # position selector has them; the reading view uses them
 
 
+# --- N-Quads lines written directly ----------------------------------------------
+# The bulk of a large build is passages: every claim, quotation, citation, quantity
+# and mention has a target, a quote selector and a position selector (11 triples),
+# and mentions are most of the annotations. Making a pyoxigraph Quad (and four
+# terms) for each of those triples, then printing it, was a third of the build's
+# time; these are written as N-Quads lines instead. The subject and the entity IRIs
+# still go through NamedNode (which checks the IRI); the parts of the subject add a
+# fixed ASCII fragment; literals are escaped by `nt_string`, which is checked
+# against pyoxigraph's own serializer for every code point (tests/test_incremental.py).
+
+_NT_ESCAPES = {0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r",
+               0x22: '\\"', 0x5C: "\\\\"}
+_NT_ESCAPES |= {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F, 0xFFFE, 0xFFFF]
+                if c not in _NT_ESCAPES}
+
+
+def nt_string(text: str) -> str:
+    """A plain literal in canonical N-Triples form, as pyoxigraph prints it."""
+    return '"' + text.translate(_NT_ESCAPES) + '"'
+
+
+def nt_iri(name: str) -> str:
+    """A CURIE or IRI of our vocabulary as an N-Triples IRI (constant names only)."""
+    return "<" + N(name).value + ">"
+
+
+A, HAS_TARGET, SPECIFIC_RESOURCE, HAS_SOURCE, HAS_SELECTOR, QUOTE_SEL, EXACT, PREFIX_, \
+    SUFFIX, POSITION_SEL, START, END, MENTION, MOTIVATED_BY, IDENTIFYING, HAS_BODY, \
+    DETECTION = (nt_iri(n) for n in (
+        "rdf:type", "oa:hasTarget", "oa:SpecificResource", "oa:hasSource", "oa:hasSelector",
+        "oa:TextQuoteSelector", "oa:exact", "oa:prefix", "oa:suffix", "oa:TextPositionSelector",
+        "oa:start", "oa:end", "pkg:Mention", "oa:motivatedBy", "oa:identifying", "oa:hasBody",
+        "pkg:detection"))
+NON_NEGATIVE = nt_iri("xsd:nonNegativeInteger")
+
+
 @dataclass
 class Emitter:
+    """Quads (pyoxigraph terms) and, for the bulk, ready N-Quads ``lines`` without
+    their final " .": together the triples of the graph being emitted."""
     base: str
     quads: list[Quad] = field(default_factory=list)
     index: dict[str, Where] = field(default_factory=dict)
     graph: NamedNode | None = None
+    lines: list[str] = field(default_factory=list)
 
     def add(self, s: NamedNode | BlankNode, p: str, o) -> None:
         if isinstance(o, str):
             o = N(o)
         self.quads.append(Quad(s, N(p), o, self.graph))
+
+    def nquad_lines(self) -> list[str]:
+        """Every quad as its N-Quads line (with the final " ."), in no order."""
+        return [f"{q} ." for q in self.quads] + [f"{line} ." for line in self.lines]
 
     def iri(self, kind: str, key: str) -> NamedNode:
         return NamedNode(entity_iri(self.base, kind, key))
@@ -318,22 +361,27 @@ def emit_span(em: Emitter, s: NamedNode, source: Source, span: Span) -> None:
 
 
 def emit_span_text(em: Emitter, s: NamedNode, doc: NamedNode, text: str, span: Span) -> None:
-    """The passage of ``s`` as a Web Annotation target: quote and position selectors."""
-    target = NamedNode(part_iri(s.value, TARGET))
-    qsel = NamedNode(part_iri(s.value, QUOTE_SELECTOR))
-    psel = NamedNode(part_iri(s.value, POSITION_SELECTOR))
-    em.add(s, "oa:hasTarget", target)
-    em.add(target, "rdf:type", "oa:SpecificResource")
-    em.add(target, "oa:hasSource", doc)
-    em.add(target, "oa:hasSelector", qsel)
-    em.add(target, "oa:hasSelector", psel)
-    em.add(qsel, "rdf:type", "oa:TextQuoteSelector")
-    em.add(qsel, "oa:exact", Literal(span.exact(text)))
-    em.add(qsel, "oa:prefix", Literal(span.prefix(text)))
-    em.add(qsel, "oa:suffix", Literal(span.suffix(text)))
-    em.add(psel, "rdf:type", "oa:TextPositionSelector")
-    em.add(psel, "oa:start", typed(span.start, "xsd:nonNegativeInteger"))
-    em.add(psel, "oa:end", typed(span.end, "xsd:nonNegativeInteger"))
+    """The passage of ``s`` as a Web Annotation target: quote and position selectors
+    (as N-Quads lines: see `nt_string`)."""
+    iri, g = s.value, f"<{em.graph.value}>"
+    subj = f"<{iri}>"
+    target = f"<{part_iri(iri, TARGET)}>"
+    qsel = f"<{part_iri(iri, QUOTE_SELECTOR)}>"
+    psel = f"<{part_iri(iri, POSITION_SELECTOR)}>"
+    em.lines += (
+        f"{subj} {HAS_TARGET} {target} {g}",
+        f"{target} {A} {SPECIFIC_RESOURCE} {g}",
+        f"{target} {HAS_SOURCE} <{doc.value}> {g}",
+        f"{target} {HAS_SELECTOR} {qsel} {g}",
+        f"{target} {HAS_SELECTOR} {psel} {g}",
+        f"{qsel} {A} {QUOTE_SEL} {g}",
+        f"{qsel} {EXACT} {nt_string(span.exact(text))} {g}",
+        f"{qsel} {PREFIX_} {nt_string(span.prefix(text))} {g}",
+        f"{qsel} {SUFFIX} {nt_string(span.suffix(text))} {g}",
+        f"{psel} {A} {POSITION_SEL} {g}",
+        f'{psel} {START} "{int(span.start)}"^^{NON_NEGATIVE} {g}',
+        f'{psel} {END} "{int(span.end)}"^^{NON_NEGATIVE} {g}',
+    )
 
 
 def emit_locator(em: Emitter, s: NamedNode, locator: dict[str, str], edition: str | None,
@@ -476,15 +524,19 @@ def emit_source(em: Emitter, registry: Registry, source: Source,
         if x.span is not None:
             emit_span(em, s, source, x.span)
     emit_claim_mentions(em, registry, source, local, mentions)
+    g = f"<{em.graph.value}>"
+    bodies: dict[str, str] = {}
     for i, m in enumerate(mentions, 1):
         s = NamedNode(mention_iri(em.base, source.id, i))
         em.index[s.value] = Where(source.file, 0, source.id, m.span.exact(source.text),
                                   *offsets(m.span))
-        em.add(s, "rdf:type", "pkg:Mention")
-        em.add(s, "oa:motivatedBy", "oa:identifying")
-        em.add(s, "oa:hasBody", ref(m.entity))
-        em.add(s, "pkg:detection", Literal(m.detection))
-        emit_span(em, s, source, m.span)
+        if m.entity not in bodies:
+            bodies[m.entity] = f"<{ref(m.entity).value}>"
+        em.lines += (f"<{s.value}> {A} {MENTION} {g}",
+                     f"<{s.value}> {MOTIVATED_BY} {IDENTIFYING} {g}",
+                     f"<{s.value}> {HAS_BODY} {bodies[m.entity]} {g}",
+                     f"<{s.value}> {DETECTION} {nt_string(m.detection)} {g}")
+        emit_span_text(em, s, doc, source.text, m.span)
 
 
 def emit_claim_mentions(em: Emitter, registry: Registry, source: Source,
