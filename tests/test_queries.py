@@ -166,8 +166,8 @@ CONCATENATING = [q for q in READY if "GROUP_CONCAT" in q.read_text()]
 
 
 def test_group_concat_lists_are_sorted(built, store):
-    """Every GROUP_CONCAT list of a ready-made query comes sorted (the queries concatenate
-    ordered subqueries), so the CSV is the same on every store (tests/test_stores.py)."""
+    """Every GROUP_CONCAT list of a ready-made query comes sorted from the runner (SPARQL
+    leaves the order open), so the CSV is the same on every store (tests/test_stores.py)."""
     from partykg.sparql.query import concat_separators
     assert len(CONCATENATING) >= 3
     longer = 0

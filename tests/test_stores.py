@@ -7,9 +7,10 @@ SPARQLWrapper, and stopped at the end.
 
 Every query must give the same CSV, byte for byte, on the embedded store, on
 Oxigraph server and on Virtuoso: the same rows in the same order, and the same
-order inside each GROUP_CONCAT list (sorted: the queries concatenate ordered
-subqueries). No normalisation is applied: the three stores print the same
-lexical forms for every number the queries return."""
+order inside each GROUP_CONCAT list (SPARQL leaves that order open; partykg's
+runner sorts the items, query.sort_concatenated). No other normalisation is
+applied: the three stores print the same lexical forms for every number the
+queries return."""
 
 from __future__ import annotations
 
