@@ -180,7 +180,7 @@ def substitute(rq: RQ, values: dict[str, str], base: str) -> str:
 GROUP_CONCAT_RE = re.compile(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?separator\s*=\s*"
                              r"(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\)"
                              r"(?:\s*,\s*\"[A-Za-z-]+\"\s*\))?\s*AS\s+\?(\w+)",  # STRLANG(…, "en")
-                             re.I | re.S)
+                             re.IGNORECASE | re.DOTALL)
 
 
 def concat_separators(text: str) -> dict[str, str]:
