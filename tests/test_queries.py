@@ -160,3 +160,26 @@ def test_service_redirect_only_touches_service_clauses():
     out = redirect_services(text, {WIKIDATA_SPARQL: "http://127.0.0.1:1/query"})
     assert out.count("<http://127.0.0.1:1/query>") == 2
     assert "BIND(<https://query.wikidata.org/sparql> AS ?x)" in out
+
+
+CONCATENATING = [q for q in READY if "GROUP_CONCAT" in q.read_text()]
+
+
+def test_group_concat_lists_are_sorted(built, store):
+    """Every GROUP_CONCAT list of a ready-made query comes sorted from the runner (SPARQL
+    leaves the order open), so the CSV is the same on every store (tests/test_stores.py)."""
+    from partykg.sparql.query import concat_separators
+    assert len(CONCATENATING) >= 3
+    longer = 0
+    for path in CONCATENATING:
+        rq = load_query(path)
+        separators = concat_separators(rq.text)
+        assert separators, f"{rq.name}: every GROUP_CONCAT names its separator"
+        result = run_query(built, rq, {}, store)
+        for row in result.rows:
+            for var, t in zip(result.variables, row):
+                if var in separators and t is not None:
+                    parts = t.value.split(separators[var])
+                    assert parts == sorted(parts), (rq.name, var, t.value)
+                    longer += len(parts) > 1
+    assert longer > 10, "too few lists of two or more items to check the order"

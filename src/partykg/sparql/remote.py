@@ -48,7 +48,14 @@ from partykg.core.http import (
     Response,
     printable,
 )
-from partykg.sparql.query import RQ, QueryResult, redirect_services, substitute
+from partykg.sparql.query import (
+    RQ,
+    QueryResult,
+    concat_separators,
+    redirect_services,
+    sort_concatenated,
+    substitute,
+)
 
 RESULTS_XML = "application/sparql-results+xml"
 RESULTS_JSON = "application/sparql-results+json"
@@ -172,20 +179,8 @@ def run_remote(endpoint: str, rq: RQ, params: dict[str, str], base: str, graphs:
             client.close()
     if variables is None:
         return QueryResult(rq, "ask", [], [], rows, None, base)
-    return QueryResult(rq, "select", variables, rows, None, None, base)
-
-
-GROUP_CONCAT_RE = re.compile(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?separator\s*=\s*"
-                             r"(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')\s*\)"
-                             r"(?:\s*,\s*\"[A-Za-z-]+\"\s*\))?\s*AS\s+\?(\w+)",  # STRLANG(…, "en")
-                             re.I | re.S)
-
-
-def concat_separators(text: str) -> dict[str, str]:
-    """The variables a query binds with GROUP_CONCAT (also inside STRLANG), with their
-    separators."""
-    return {m.group(2): m.group(1)[1:-1].encode().decode("unicode_escape")
-            for m in GROUP_CONCAT_RE.finditer(text)}
+    return QueryResult(rq, "select", variables, sort_concatenated(rq, variables, rows), None,
+                       None, base)
 
 
 def comparable(result: QueryResult) -> Counter:
@@ -195,7 +190,8 @@ def comparable(result: QueryResult) -> Counter:
     ties may fall either way); blank node labels are store-local and compared
     as mere blank nodes; the order of the values inside a GROUP_CONCAT is left
     open by SPARQL 1.1 (section 18.5.1.7), so those values are compared as sorted
-    lists. Everything else (IRIs, lexical forms, datatypes, language tags,
+    lists (run_query and run_remote sort them already; this keeps the comparison
+    independent of that). Everything else (IRIs, lexical forms, datatypes, language tags,
     unbound values) must be the same."""
     seps = concat_separators(result.rq.text)
     rows: Counter = Counter()
