@@ -35,6 +35,8 @@ from partykg.model.annotations import MODES, Source, load_source
 from partykg.model.mentions import find_mentions, name_pattern
 from partykg.model.registry import Registry
 from partykg.rdf.emit import STANCE_PROPS
+from partykg.webanno.normalise import OFFLINE, NotJsonLd, RemoteContext, normalise
+from partykg.webanno.normalise import value as jsonld_value
 
 WIKIDATA_RE = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/(Q[1-9][0-9]*)$")
 STANCES = {v.partition(":")[2]: k for k, v in STANCE_PROPS.items()}  # supportsThesis -> supports
@@ -46,6 +48,8 @@ MODE_NAMES = {v: k for k, v in MODES.items()}
 # The report: how each target was anchored, and what became of each body.
 ANCHORS = ("resolved", "re-anchored", "disambiguated", "unresolved", "document")
 RESULTS = ("imported", "derived", "unresolved", "unknown-body", "ignored")
+# The key of an annotation pyld could not read (see _nodes); the import reports it.
+UNREADABLE = "_unreadable"
 
 
 @dataclass
@@ -162,71 +166,186 @@ def from_hypothesis(a: dict[str, Any]) -> dict[str, Any]:
         bodies.append({"type": "TextualBody", "value": tag, "purpose": "tagging"})
     links = a.get("links") if isinstance(a.get("links"), dict) else {}
     ident = links.get("html") or a.get("id") or ""
-    return {"id": ident, "type": "Annotation", "body": bodies,
-            "target": a.get("target") or [{"source": a.get("uri")}]}
+    out = {"type": "Annotation", "body": bodies,
+           "target": a.get("target") or [{"source": a.get("uri")}]}
+    if ident:
+        out["id"] = ident
+    return out
+
+
+def _is_hypothesis(doc: Any) -> bool:
+    """A Hypothesis API search result: plain JSON (no @context) with `rows`."""
+    return isinstance(doc, dict) and "@context" not in doc and isinstance(doc.get("rows"), list)
+
+
+def _nodes(doc: Any, display: str) -> list[dict[str, Any]]:
+    """The top-level nodes of a JSON(-LD) document, normalised (:mod:`.normalise`).
+
+    When pyld refuses the document as a whole, its annotations (a top-level
+    list, ``@graph``, a page's ``items``) are normalised one by one, and each
+    one it refuses becomes an unreadable marker that the import reports and
+    keeps for review: one broken annotation does not lose the others."""
+    try:
+        return normalise(doc)
+    except RemoteContext as exc:
+        raise _remote_context_error(display, exc) from exc
+    except NotJsonLd as whole:
+        shell, items = _split(doc)
+        if items is None:
+            raise InputError(Problem(display, 0, f"not JSON-LD that a JSON-LD processor "
+                                     f"accepts: {whole}", "export the annotations again as "
+                                     "W3C Web Annotations (JSON-LD)")) from whole
+    ctx = doc.get("@context") if isinstance(doc, dict) else None
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate(items):
+        own = item.get("@context") if isinstance(item, dict) else None
+        merged = [c for c in (*as_list(ctx), *as_list(own)) if c is not None]
+        try:
+            if not isinstance(item, dict):
+                raise NotJsonLd(f"a JSON {type(item).__name__}, not an object")
+            body = {k: v for k, v in item.items() if k != "@context"}
+            got = normalise({"@context": merged, **body} if merged else body)
+            out.extend(got)
+        except RemoteContext as exc:
+            raise _remote_context_error(display, exc) from exc
+        except NotJsonLd as exc:
+            ident = item.get("id", item.get("@id")) if isinstance(item, dict) else None
+            out.append({UNREADABLE: f"not JSON-LD that a JSON-LD processor accepts: {exc}",
+                        "id": ident if isinstance(ident, str) else f"#{i + 1}",
+                        "target": None})
+    if shell is not None:
+        try:
+            nodes = normalise(shell)
+        except (RemoteContext, NotJsonLd):
+            nodes = []
+        for node in nodes:
+            if "AnnotationPage" in types(node):
+                node["items"] = out
+                return nodes
+    return out
+
+
+def _split(doc: Any) -> tuple[dict[str, Any] | None, list | None]:
+    """(the document without its annotations, its annotations) for a list, an
+    ``@graph`` or a page; (None, None) for anything else."""
+    if isinstance(doc, list):
+        return None, doc
+    if isinstance(doc, dict) and isinstance(doc.get("@graph"), list):
+        return None, doc["@graph"]
+    if isinstance(doc, dict) and isinstance(doc.get("items"), list):
+        return {k: v for k, v in doc.items() if k != "items"}, doc["items"]
+    return None, None
+
+
+def _remote_context_error(display: str, exc: RemoteContext) -> InputError:
+    return InputError(Problem(
+        display, 0, f"the JSON-LD context {exc.url} is not available offline (partykg "
+        f"reads annotations without network access and has: {', '.join(sorted(OFFLINE))})",
+        "use the W3C Web Annotation context http://www.w3.org/ns/anno.jsonld, or put the "
+        "context's definitions inline in the file's @context"))
 
 
 def read_annotations(path: Path, display: str,
                      warnings: list[str] | None = None) -> list[dict[str, Any]]:
-    """The annotations of a file, in file order (pages of a collection in order)."""
+    """The annotations of a file, in file order (pages of a collection in order),
+    each normalised with pyld (:mod:`.normalise`): any prefix, compact or full
+    IRIs, ``@graph``, single values or arrays read the same."""
     doc = _load_json(path, display)
-    if isinstance(doc, dict) and "AnnotationCollection" in types(doc):
-        return _collection_items(path, display, doc, warnings)
-    if isinstance(doc, dict) and "rows" in doc:       # Hypothesis search API result
-        doc = doc["rows"]
-    if isinstance(doc, dict) and "AnnotationPage" in types(doc):
-        doc = doc.get("items", [])
-    items = doc if isinstance(doc, list) else [doc]
-    out = []
-    for i, a in enumerate(items):
-        if not isinstance(a, dict) or "target" not in a:
+    if _is_hypothesis(doc):
+        rows = [from_hypothesis(a) if isinstance(a, dict) and "body" not in a
+                and "uri" in a else a for a in doc["rows"]]
+        nodes = _nodes(rows, display)
+    else:
+        nodes = _nodes(doc, display)
+    out: list[dict[str, Any]] = []
+    consumed: set[str] = set()
+    for node in nodes:
+        kind = types(node)
+        if "AnnotationCollection" in kind:
+            out.extend(_collection_items(path, display, node, nodes, consumed, warnings))
+    for node in nodes:
+        kind = types(node)
+        if "AnnotationCollection" in kind:
+            continue
+        if "AnnotationPage" in kind:
+            if node.get("id") not in consumed:
+                out.extend(as_list(node.get("items")))
+            continue
+        out.append(node)
+    for i, a in enumerate(out):
+        if not isinstance(a, dict) or ("target" not in a and UNREADABLE not in a):
             raise InputError(Problem(display, 0, f"item {i + 1} is not an annotation "
                                      "(no `target`)", "export Web Annotations (JSON-LD) or "
                                      "Hypothesis API annotations"))
-        if "body" not in a and "Annotation" not in types(a) and "uri" in a:
-            a = from_hypothesis(a)
-        out.append(a)
     return out
 
 
-def _collection_items(path: Path, display: str, coll: dict[str, Any],
-                      warnings: list[str] | None = None) -> list[dict[str, Any]]:
-    """Follow `first` and `next` through the page files next to the collection.
-    A file there that cannot be read is skipped with a warning: it may have
-    nothing to do with the collection (an error names it if a page is missing)."""
+def _sibling_pages(path: Path, skipped: list[str]) -> dict[str, dict[str, Any]]:
+    """The AnnotationPages in the JSON(-LD) files next to a collection, by id.
+    A file that cannot be read or is not JSON-LD is skipped and reported (file:
+    what is wrong): it may have nothing to do with the collection."""
     pages: dict[str, dict[str, Any]] = {}
-    skipped: list[str] = []
     for f in sorted(path.parent.glob("*.json*")):
         if f == path:
             continue
         try:
-            d = _load_json(f, str(f))
+            nodes = normalise(_load_json(f, str(f)))
         except InputError as exc:
             skipped.append(f"{exc.problems[0]}".split("\n")[0])
             continue
-        if isinstance(d, dict) and "AnnotationPage" in types(d) and isinstance(d.get("id"), str):
-            pages[d["id"]] = d
-    if warnings is not None:
-        warnings += [f"skipped {s}" for s in skipped]
+        except RemoteContext as exc:
+            skipped.append(f"{f}: the JSON-LD context {exc.url} is not available offline")
+            continue
+        except NotJsonLd as exc:
+            skipped.append(f"{f}: not JSON-LD that a JSON-LD processor accepts: {exc}")
+            continue
+        for node in nodes:
+            if "AnnotationPage" in types(node) and isinstance(node.get("id"), str):
+                pages.setdefault(node["id"], node)
+    return pages
+
+
+def _collection_items(path: Path, display: str, coll: dict[str, Any],
+                      nodes: list[dict[str, Any]], consumed: set[str],
+                      warnings: list[str] | None = None) -> list[dict[str, Any]]:
+    """Follow `first` and `next` through the pages: embedded (an object with
+    `items`, with or without id), in the same document (``@graph``) or in the
+    files next to the collection (read only when a page is not at hand)."""
+    pages = {n["id"]: n for n in nodes
+             if "AnnotationPage" in types(n) and isinstance(n.get("id"), str)}
+    skipped: list[str] = []
+    scanned = False
     out: list[dict[str, Any]] = []
     nxt, seen = coll.get("first"), set()
-    if isinstance(nxt, dict):          # an embedded first page
-        pages[nxt.get("id", "")] = nxt
-        nxt = nxt.get("id", "")
     while nxt:
-        if not isinstance(nxt, str) or nxt in seen or nxt not in pages:
-            where = ("repeated" if nxt in seen else "not in " + str(path.parent)
+        if isinstance(nxt, dict) and "items" not in nxt and isinstance(nxt.get("id"), str):
+            nxt = nxt["id"]                     # a reference to a page, not the page
+        if isinstance(nxt, str) and nxt not in pages and not scanned:
+            scanned = True
+            for k, v in _sibling_pages(path, skipped).items():
+                pages.setdefault(k, v)
+            if warnings is not None:
+                warnings += [f"skipped {s}" for s in skipped]
+        key = nxt if isinstance(nxt, str) else id(nxt)
+        if key in seen or (isinstance(nxt, str) and nxt not in pages) \
+                or not isinstance(nxt, (str, dict)):
+            where = ("repeated" if key in seen else "not in " + str(path.parent)
                      + (f" (unreadable files there: {'; '.join(skipped)})" if skipped else ""))
             raise InputError(Problem(display, 0, f"the page {nxt} of the collection is {where}",
-                                     "keep the collection file with all its page-NNNN.jsonld files"))
-        seen.add(nxt)
-        items = pages[nxt].get("items", [])
-        out.extend(items if isinstance(items, list) else [items])
-        nxt = pages[nxt].get("next")
-    if "total" in coll and coll["total"] != len(out):
-        raise InputError(Problem(display, 0, f"the collection says {coll['total']} annotations "
-                                 f"but its pages hold {len(out)}",
-                                 "export the collection again, whole"))
+                                     "keep the collection file with all its page files (or "
+                                     "embed the pages in it)"))
+        seen.add(key)
+        page = pages[nxt] if isinstance(nxt, str) else nxt
+        if isinstance(nxt, str):
+            consumed.add(nxt)
+        out.extend(as_list(page.get("items")))
+        nxt = page.get("next")
+    total = jsonld_value(coll.get("total"))
+    if total is not None and str(total) != str(len(out)):
+        raise InputError(Problem(display, 0, f"the collection says {total} annotations "
+                                 f"(`total`) but its pages hold {len(out)}",
+                                 "give the collection with all its pages (the page files next "
+                                 "to it, or embedded in it)"))
     return out
 
 
@@ -516,6 +635,12 @@ class Importer:
 
     def add(self, anno: dict[str, Any], index: int) -> None:
         ident = str(anno.get("id") or f"#{index + 1}")
+        if UNREADABLE in anno:
+            why = f"cannot be read: {anno[UNREADABLE]}"
+            self.current = Located(None, "unresolved")
+            self.row(ident[:200], "unresolved", "annotation", why)
+            self.result.review.append({"annotation": ident[:200], "problem": why})
+            return
         ours = {t.partition(":")[2] for t in types(anno)
                 if t.startswith("pkg:") or t.startswith(PKG)} & OUR_TYPES
         ours |= {t[len(PKG):] for t in types(anno) if t.startswith(PKG)} & OUR_TYPES
@@ -652,8 +777,9 @@ class Importer:
         if via:
             rec["via"] = via
         occ = a.get("pkg:originalOccasion")
-        if isinstance(occ, dict) and occ.get("rdfs:label"):
-            rec["occasion"] = str(occ["rdfs:label"])
+        label = occ.get("label", occ.get("rdfs:label")) if isinstance(occ, dict) else None
+        if label:          # `label` is the W3C context's term for rdfs:label
+            rec["occasion"] = str(jsonld_value(label))
             if occ.get("schema:startDate"):
                 rec["occasion_date"] = str(occ["schema:startDate"])
             event = self.key_of(occ.get("schema:superEvent", "")) if occ.get(
