@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from partykg.core.paths import Project
 from partykg.model.anchor import Span, explain_miss, find_all, line_of
 from partykg.model.annotations import MODES, Source, load_source
 from partykg.model.mentions import find_mentions, name_pattern
-from partykg.model.registry import Registry
+from partykg.model.registry import KINDS, Registry
 from partykg.rdf.emit import STANCE_PROPS
 from partykg.webanno.normalise import OFFLINE, NotJsonLd, RemoteContext, normalise
 from partykg.webanno.normalise import value as jsonld_value
@@ -86,6 +87,46 @@ class Result:
         out = {a: sum(v == a for v in first.values()) for a in ANCHORS}
         out |= {res: sum(r.result == res for r in self.rows) for res in RESULTS}
         return out
+
+
+# Tag-typed highlights (Hypothesis users tag a highlight with a plain word: `person`,
+# `organization`, `person-lenin`). Each kind tag -> the (registry kind, `type` or None
+# for any) an entity must have to be what the tag says. `organization` and `group`
+# accept each other's kind: the registry keeps small political collectives as
+# organizations of type `group` and loose collectives as groups, and an annotator
+# cannot know which. Every `type` value of a kind is a tag for that kind and type
+# (`periodical`, `council`, `revolution`, `city`, `book`, ...).
+KIND_TAGS: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "person": (("person", None),),
+    "organization": (("organization", None), ("group", None)),
+    "organisation": (("organization", None), ("group", None)),
+    "group": (("group", None), ("organization", "group")),
+    "event": (("event", None),),
+    "place": (("place", None),),
+    "work": (("work", None),),
+}
+for _kind in ("organization", "event", "place", "work"):
+    for _type in KINDS[_kind].types:
+        KIND_TAGS.setdefault(_type, ((_kind, _type),))
+KIND_TAG_RE = re.compile(r"^(?P<kind>[a-z]+)[-:/](?P<name>.+)$")
+# What may surround a name in a highlight: spaces, quotes, punctuation, "the".
+EDGE = " \t\n\"'“”‘’«».,;:!?()[]"
+
+
+def _norm(s: str) -> str:
+    """A name for comparison: NFC, case-folded, one space between words."""
+    return " ".join(unicodedata.normalize("NFC", s).casefold().split())
+
+
+def kind_tag(tag: str) -> tuple[tuple[tuple[str, str | None], ...], str | None] | None:
+    """(compatible kinds, name hint) of a kind tag (`event`, `person-lenin`), or None."""
+    t = tag.strip().lower()
+    if t in KIND_TAGS:
+        return KIND_TAGS[t], None
+    m = KIND_TAG_RE.match(t)
+    if m and m["kind"] in KIND_TAGS:
+        return KIND_TAGS[m["kind"]], m["name"]
+    return None
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -502,6 +543,10 @@ class Importer:
         pattern = name_pattern(registry)
         self.detected = {(m.span, m.entity) for m in find_mentions(
             replace(source, mentions=[]), registry, pattern)}   # found by alias detection
+        self.names: dict[str, set[str]] = {}   # normalised name or alias -> entity keys
+        for e in registry.entities.values():
+            for n in e.names:
+                self.names.setdefault(_norm(n), set()).add(e.key)
         self.result = Result()
         self.current: Located | None | bool = None   # the anchor of the annotation at hand
         self.foreign: set[str] = set()                # other target sources seen
@@ -857,6 +902,7 @@ class Importer:
         """Identifying bodies (and IRIs or registry keys as tags) -> mentions of
         registry entities; everything else is reported."""
         found: list[str] = []
+        tags: list[tuple[Any, tuple[tuple[str, str | None], ...], str | None]] = []
         for b in as_list(a.get("body")):
             iri, textual = _body_iri(b)
             purpose = b.get("purpose", "") if isinstance(b, dict) else ""
@@ -873,6 +919,8 @@ class Importer:
                 if purpose == "tagging" and value in self.registry.entities:
                     if value not in found:
                         found.append(value)
+                elif purpose == "tagging" and kind_tag(value) is not None:
+                    tags.append((b, *kind_tag(value)))
                 elif purpose == "identifying":
                     self._unknown(a, ident, loc, b, "entity",
                                   "an identifying body with no IRI (not linked in the tool)")
@@ -889,15 +937,97 @@ class Importer:
             self.row(ident, "unknown-body", "annotation", "no body: a highlight with no "
                      "entity; nothing to import")
             self.to_review(ident, "a highlight without body", loc, a)
+        spans = {key: loc.span for key in found}
+        if tags and found:
+            self.row(ident, "ignored", "kind tag " + ", ".join(
+                f"'{jsonld_value(b.get('value'))}'" for b, _, _ in tags),
+                "the entity is named by an IRI or key; its kind comes from the registry")
+        elif tags:
+            hit = self.tag_typed(a, ident, loc, tags)
+            if hit is not None:
+                found.append(hit[0])
+                spans[hit[0]] = hit[1]
         for key in found:
             record = f"mention of {key}"
-            if not explicit and (loc.span, key) in self.detected:
+            span = spans[key]
+            if not explicit and (span, key) in self.detected:
                 self.row(ident, "derived", record, "found by alias detection; no explicit "
                          "mention written")
                 continue
             self.result.records["mentions"].append(
-                {"entity": key, **self.span_fields(a, loc.span)})
+                {"entity": key, **self.span_fields(a, span)})
             self.row(ident, "imported", record)
+
+    def tag_typed(self, a: dict[str, Any], ident: str, loc: Located,
+                  tags: list) -> tuple[str, Span] | None:
+        """The entity a tag-typed highlight names: the highlighted text (a name or
+        alias of a registry entity, surrounding quotes, punctuation and "the"
+        aside) or the name in the tag (`person-lenin`), of a kind the tags allow
+        (:data:`KIND_TAGS`). (key, the span of the name) for exactly one such
+        entity; otherwise the highlight goes to review with the candidates."""
+        text, span = self.src.text, loc.span
+        start, end = span.start, span.end
+        while start < end and text[start] in EDGE:
+            start += 1
+        while end > start and text[end - 1] in EDGE:
+            end -= 1
+        if text[start:end].lower().startswith("the ") and end - start > 4:
+            start += 4
+        core = Span(start, end) if start < end else span
+        by_text = self.names.get(_norm(core.exact(text)), set())
+        by_tag: set[str] = set()
+        for _, _, hint in tags:
+            if hint:
+                by_tag |= self._hinted(hint)
+        cands = (by_text & by_tag) or (by_text | by_tag)
+        allowed = {c for _, compat, _ in tags for c in compat}
+
+        def fits(key: str) -> bool:
+            e = self.registry.entities[key]
+            return any(e.kind == k and (t is None or e.values.get("type") == t)
+                       for k, t in allowed)
+
+        ok = sorted(k for k in cands if fits(k))
+        names = ", ".join(sorted({str(jsonld_value(b.get("value"))) for b, _, _ in tags}))
+
+        def listed(keys) -> list[str]:
+            return [f"{k} ({self.registry.entities[k].kind}"
+                    + (f", {t}" if (t := self.registry.entities[k].values.get("type")) else "")
+                    + ")" for k in sorted(keys)]
+
+        if len(ok) == 1:
+            return ok[0], (core if ok[0] in by_text else span)
+        if ok:
+            why = f"ambiguous: the highlight tagged '{names}' names {len(ok)} registry entities"
+            self.row(ident, "unknown-body", "tag-typed highlight", why + ": " + ", ".join(ok))
+            self.to_review(ident, why + "; keep the right one as a mention",
+                           loc, a, candidates=listed(ok))
+        elif cands:
+            why = (f"kind-incompatible: the highlight names registry entities, but none of "
+                   f"a kind the tag '{names}' allows")
+            self.row(ident, "unknown-body", "tag-typed highlight",
+                     why + ": " + ", ".join(listed(cands)))
+            self.to_review(ident, why + "; fix the tag or the registry entry",
+                           loc, a, candidates=listed(cands))
+        else:
+            why = (f"no registry entity is named by the highlighted text or the tag "
+                   f"'{names}'")
+            self.row(ident, "unknown-body", "tag-typed highlight", why)
+            self.to_review(ident, why + "; add it to the registry or link it by IRI", loc, a)
+        return None
+
+    def _hinted(self, hint: str) -> set[str]:
+        """Entities a tag's name part names: their key, a name or alias, or the
+        last words of one (`lenin` -> Vladimir Lenin)."""
+        if hint in self.registry.entities:
+            return {hint}
+        want = _norm(hint.replace("-", " ").replace("_", " "))
+        out = set(self.names.get(want, set()))
+        if not out:
+            for name, keys in self.names.items():
+                if name.endswith(" " + want) or name.replace("-", " ").endswith(" " + want):
+                    out |= keys
+        return out
 
     def _unknown(self, a, ident, loc, body, what, why="no registry entry") -> None:
         summary = _body_summary(body)
