@@ -191,3 +191,129 @@ def test_tag_typed_hypothesis_highlights(proj, tmp_path):
     assert review["tagtyped-t8"]["candidates"] == ["bolsheviks (organization, faction)"]
     assert foreign == []
     assert "unknown bod" not in dest.read_text(encoding="utf-8")
+
+
+# --- partykg accept ----------------------------------------------------------------------
+
+def _cli(*args, cwd):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PARTYKG_OUT": str(cwd / "out")}
+    return subprocess.run([sys.executable, "-c", "from partykg.cli import main; main()", *args],
+                          cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+def _copy(dest: Path) -> Path:
+    for name in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / name, dest / name)
+    return dest
+
+
+def _emptied(ann: Path, sections: tuple[str, ...]) -> None:
+    """The annotation file with the records of ``sections`` removed (`key: []`)."""
+    from partykg.model.yamlload import load_yaml
+    lines = ann.read_text(encoding="utf-8").split("\n")
+    doc = load_yaml(ann)
+    drop: set[int] = set()
+    for section in sections:
+        head = doc.line_of(section)
+        end = next((k for k in range(head + 1, len(lines) + 1) if lines[k - 1]
+                    and not lines[k - 1][0].isspace() and not lines[k - 1].startswith("#")),
+                   len(lines))
+        drop |= set(range(head + 1, end))
+        lines[head - 1] = f"{section}: []"
+    ann.write_text("\n".join(ln for k, ln in enumerate(lines, 1) if k not in drop) + "\n",
+                   encoding="utf-8")
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def test_round_trip_export_import_accept(proj, exported, tmp_path):
+    """Remove crn-2003's links and explicit mentions from a copy of the data,
+    import the export of the real data onto it, accept: the records are back.
+    Accepting again, or accepting a fresh import of the same export, changes
+    nothing; then the copy builds and validates."""
+    from test_webanno import normal
+
+    from partykg.model.inputs import load_inputs
+    from partykg.webanno.accept import accept
+    _, sources = load_inputs(proj)
+    original = next(s for s in sources if s.id == SID)
+    assert original.links and original.mentions
+    work = _copy(tmp_path / "w")
+    ann = work / "data/annotations" / f"{SID}.yaml"
+    _emptied(ann, ("links", "mentions"))
+    copy = project(work, work / "out")
+    before = next(s for s in load_inputs(copy)[1] if s.id == SID)
+    assert before.links == [] and before.mentions == []
+    kept_head = ann.read_text(encoding="utf-8")
+    dest, _, _ = import_annotations(copy, exported / "collection.jsonld", SID,
+                                    work / "import" / f"{SID}.yaml")
+    result = accept(copy, dest)
+    assert result.added["links"] == len(original.links)
+    assert result.added["mentions"] == len(original.mentions)
+    assert result.already["claims"] == len(original.claims)     # same records: skipped
+    merged = ann.read_text(encoding="utf-8")
+    # what was there stays byte for byte; the records come after it
+    assert merged.startswith(kept_head.split("links: []")[0])
+    back = next(s for s in load_inputs(copy)[1] if s.id == SID)
+    assert normal(back) == normal(original)
+    # the import file keeps its header and source, without the accepted records
+    left = dest.read_text(encoding="utf-8")
+    assert left.startswith("# Imported by") and "\nsource:\n" in left
+    assert "\nclaims:" not in left and "\nmentions:" not in left
+    # idempotent: again, and with a fresh import of the same export
+    assert accept(copy, dest).added == {k: 0 for k in result.added}
+    again, _, _ = import_annotations(copy, exported / "collection.jsonld", SID,
+                                     work / "import2" / f"{SID}.yaml")
+    second = accept(copy, again)
+    assert sum(second.added.values()) == 0 and second.already["mentions"] == len(
+        original.mentions)
+    assert ann.read_text(encoding="utf-8") == merged
+    # the build's own checks pass on the result
+    for verb in ("build", "validate"):
+        r = _cli(verb, cwd=work)
+        assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_accept_refuses_conflicts_with_file_and_line(proj, tmp_path):
+    """An overlap with a name the build finds, a duplicate claim span and an
+    unknown entity: exit 2, each at its line of the import file, nothing written."""
+    from partykg.model.inputs import load_inputs
+    _, sources = load_inputs(proj)
+    src = next(s for s in sources if s.id == SID)
+    c01 = src.claims[0]
+    work = _copy(tmp_path / "w")
+    ann = work / "data/annotations" / f"{SID}.yaml"
+    meta = json.dumps({"id": SID, "text": src.meta["text"], "sha256": src.meta["sha256"],
+                       "title": src.meta["title"]})
+    text = "\n".join([
+        "# Imported by hand for the test.", "", f"source: {meta}", "claims:",
+        "- id: c99", f"  claimant: {c01.claimant}",
+        f"  quote: {json.dumps(c01.span.exact(src.text))}",
+        "  paraphrase: The same passage again.", "mentions:",
+        "- entity: soviets", "  quote: Soviets", "  suffix: ' - councils'",
+        "- entity: no-such-entity", "  quote: Red & Black Notes", ""])
+    imp = tmp_path / "crn.yaml"
+    imp.write_text(text, encoding="utf-8")
+    ann_before, imp_before = ann.read_bytes(), imp.read_bytes()
+    r = _cli("accept", str(imp), cwd=work)
+    assert r.returncode == 2, r.stderr
+    assert f"{imp}:{_line_of(text, '- id: c99')}: claim c99 is on the passage of claim " \
+           f"{c01.id}" in r.stderr
+    assert "duplicate claim span" in r.stderr
+    assert f"{imp}:{_line_of(text, '- entity: soviets')}: the mention of soviets" in r.stderr
+    assert "which the build already finds by name" in r.stderr
+    assert ann.read_bytes() == ann_before and imp.read_bytes() == imp_before
+    # with those two gone, the unknown entity is refused at its line by the loader
+    rest = text.replace(text[text.index("claims:"):text.index("- entity: no-such")],
+                        "mentions:\n")
+    imp.write_text(rest, encoding="utf-8")
+    r = _cli("accept", str(imp), cwd=work)
+    assert r.returncode == 2, r.stderr
+    assert f"{imp}:{_line_of(rest, '- entity: no-such-entity')}:" in r.stderr
+    assert "no-such-entity" in r.stderr
+    assert ann.read_bytes() == ann_before

@@ -530,6 +530,31 @@ def import_annotations_cmd(proj: Project, file: Path, source_id: str, output: Pa
                                   if result.review else ""), markup=False)
 
 
+@main.command("accept")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+@handles_errors
+def accept_cmd(proj: Project, file: Path) -> None:
+    """Merge the reviewed records of an import file (written by
+    `partykg import-annotations`) into the source's annotation file.
+
+    Each record is appended to its section of data/annotations/<source>.yaml;
+    everything already in that file (order, comments, quoting) stays as it is.
+    Refused, with file:line and exit 2, nothing written: a mention overlapping
+    another mention of the same entity (also one the build finds by name), a
+    claim on another claim's passage, an id taken, claims already linked,
+    unknown references. Records already in the file are skipped: accepting
+    twice changes nothing. The import file keeps its review section.
+    """
+    from partykg.webanno.accept import accept
+    result = accept(proj, file)
+    added = ", ".join(f"{n} {s}" for s, n in result.added.items() if n) or "nothing"
+    already = sum(result.already.values())
+    err.print(f"added {added} to {result.annotation_file}"
+              + (f"; {already} record(s) were already there" if already else ""),
+              markup=False)
+
+
 @main.command()
 @click.option("--source", "only", multiple=True, help="Only this source id (repeatable).")
 @click.option("--check", is_flag=True, help="Exit 1 when any unreviewed name remains.")
