@@ -496,9 +496,13 @@ def import_annotations_cmd(proj: Project, file: Path, source_id: str, output: Pa
     """Import W3C Web Annotations (Hypothesis, Recogito, or our own export) into an
     annotation file in partykg's format, for a human to review.
 
-    FILE is a Web Annotation, a list of them (Recogito's export), an
-    AnnotationPage or AnnotationCollection (pages read from the files next to
-    it), or a Hypothesis API search result. Every target is anchored again on
+    FILE is a Web Annotation, a list or @graph of them (Recogito's export), an
+    AnnotationPage or AnnotationCollection (pages embedded or in the files next
+    to it), or a Hypothesis API search result; it is read as JSON-LD (pyld,
+    W3C context served offline), so any prefix or form reads the same.
+    Hypothesis highlights tagged with a kind (organization, event,
+    person-lenin) become mentions of the entity the highlighted text names.
+    Review the file, then `partykg accept` it. Every target is anchored again on
     the text of source ID: the quote first, then its prefix/suffix, then the
     offsets. Bodies naming our entity IRIs, Wikidata items of registry entities
     or registry keys become mentions; records exported by partykg come back as

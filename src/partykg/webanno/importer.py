@@ -1,14 +1,18 @@
 """`partykg import-annotations`: Web Annotations (JSON-LD) -> an annotation file.
 
-Reads what annotation tools export: a Web Annotation, a list of them
-(Recogito), an ``AnnotationPage`` or ``AnnotationCollection`` (ours, pages
-read from the files next to it), or a Hypothesis API search result
-(``{"rows": [...]}``, each with ``target``/``text``/``tags``). Every target is
+Reads what annotation tools export: a Web Annotation, a list or ``@graph``
+of them (Recogito), an ``AnnotationPage`` or ``AnnotationCollection`` (pages
+embedded, or read from the files next to it), or a Hypothesis API search
+result (``{"rows": [...]}``, each with ``target``/``text``/``tags``). Every
+document is normalised with pyld first (:mod:`partykg.webanno.normalise`), so
+any prefix, compact or full IRIs and arrays read the same. Every target is
 anchored again on the source text: the quote (``TextQuoteSelector.exact``)
 first, offsets (``TextPositionSelector``) second, see :func:`locate`.
 
 Bodies are mapped to the registry: our entity IRIs, Wikidata IRIs of
-entities with a verified QID, registry keys used as tags. Annotations that
+entities with a verified QID, registry keys used as tags, and highlights
+tagged with a kind (:data:`KIND_TAGS`) whose text names a registry entity of
+that kind. Annotations that
 `partykg export-annotations` wrote (typed ``pkg:Claim``, ``pkg:Quotation``,
 …) give back their records exactly. What cannot be mapped (a free comment, a
 tag or IRI no entity has, a quote that is not in the text) is reported and
@@ -1135,7 +1139,8 @@ def dump(data: Any) -> str:
 def render(src: Source, result: Result, input_name: str) -> str:
     out = [f"# Imported by `partykg import-annotations` from {input_name} for source "
            f"{src.id}.",
-           f"# Review every entry before copying it into data/annotations/{src.id}.yaml.", ""]
+           f"# Review every entry, then `partykg accept` this file to add them to "
+           f"data/annotations/{src.id}.yaml.", ""]
     body: dict[str, Any] = {"source": _plain(src.meta)}
     for section in SECTIONS:
         if result.records[section]:
