@@ -159,6 +159,22 @@ def test_a_remote_context_is_refused_offline(proj, tmp_path):
     assert not (tmp_path / "out" / f"{SID}.yaml").exists()
 
 
+@pytest.mark.parametrize("doc, message", [
+    ("just a string", "the JSON is a string, not a Web Annotation"),
+    ([1, 2], "item 1 is not an annotation (a JSON number)"),
+    ([{"foo": 1}], "item 1 is not an annotation (no Web Annotation term in it)"),
+    ({"foo": 1}, "not an annotation export (no Web Annotation term in it)"),
+])
+def test_json_that_is_no_annotation_is_refused(proj, tmp_path, doc, message):
+    """JSON-LD drops what it has no term for: a file (or an item) left with
+    nothing is refused, not imported as nothing."""
+    from partykg.core.errors import InputError
+    with pytest.raises(InputError) as exc:
+        _import(proj, _write(tmp_path / "odd.json", doc), tmp_path)
+    assert message in str(exc.value)
+    assert not (tmp_path / "out" / f"{SID}.yaml").exists()
+
+
 # --- tag-typed Hypothesis highlights -----------------------------------------------------
 
 def test_tag_typed_hypothesis_highlights(proj, tmp_path):

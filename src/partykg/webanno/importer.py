@@ -230,26 +230,44 @@ def _nodes(doc: Any, display: str) -> list[dict[str, Any]]:
     list, ``@graph``, a page's ``items``) are normalised one by one, and each
     one it refuses becomes an unreadable marker that the import reports and
     keeps for review: one broken annotation does not lose the others."""
-    try:
-        return normalise(doc)
-    except RemoteContext as exc:
-        raise _remote_context_error(display, exc) from exc
-    except NotJsonLd as whole:
-        shell, items = _split(doc)
-        if items is None:
-            raise InputError(Problem(display, 0, f"not JSON-LD that a JSON-LD processor "
-                                     f"accepts: {whole}", "export the annotations again as "
-                                     "W3C Web Annotations (JSON-LD)")) from whole
+    if not isinstance(doc, (dict, list)):
+        raise InputError(Problem(display, 0, f"the JSON is a {_json_type(doc)}, not a Web "
+                                 "Annotation (an object) or a list of them",
+                                 "give the file the annotation tool exported"))
+    if isinstance(doc, list):          # each item on its own: each must be an annotation
+        shell, items = None, doc
+    else:
+        try:
+            nodes = normalise(doc)
+            if not nodes:
+                raise InputError(Problem(display, 0, "not an annotation export (no Web "
+                                         "Annotation term in it)", "export Web Annotations "
+                                         "(JSON-LD) or Hypothesis API annotations"))
+            return nodes
+        except RemoteContext as exc:
+            raise _remote_context_error(display, exc) from exc
+        except NotJsonLd as whole:
+            shell, items = _split(doc)
+            if items is None:
+                raise InputError(Problem(display, 0, f"not JSON-LD that a JSON-LD processor "
+                                         f"accepts: {whole}", "export the annotations again "
+                                         "as W3C Web Annotations (JSON-LD)")) from whole
     ctx = doc.get("@context") if isinstance(doc, dict) else None
     out: list[dict[str, Any]] = []
     for i, item in enumerate(items):
         own = item.get("@context") if isinstance(item, dict) else None
         merged = [c for c in (*as_list(ctx), *as_list(own)) if c is not None]
+        if not isinstance(item, dict):
+            raise InputError(Problem(display, 0, f"item {i + 1} is not an annotation (a JSON "
+                                     f"{_json_type(item)})", "export Web Annotations "
+                                     "(JSON-LD) or Hypothesis API annotations"))
         try:
-            if not isinstance(item, dict):
-                raise NotJsonLd(f"a JSON {type(item).__name__}, not an object")
             body = {k: v for k, v in item.items() if k != "@context"}
             got = normalise({"@context": merged, **body} if merged else body)
+            if not got:
+                raise InputError(Problem(display, 0, f"item {i + 1} is not an annotation (no "
+                                         "Web Annotation term in it)", "export Web "
+                                         "Annotations (JSON-LD) or Hypothesis API annotations"))
             out.extend(got)
         except RemoteContext as exc:
             raise _remote_context_error(display, exc) from exc
@@ -268,6 +286,11 @@ def _nodes(doc: Any, display: str) -> list[dict[str, Any]]:
                 node["items"] = out
                 return nodes
     return out
+
+
+def _json_type(v: Any) -> str:
+    return {str: "string", bool: "boolean", int: "number", float: "number",
+            type(None): "null", list: "list", dict: "object"}.get(type(v), type(v).__name__)
 
 
 def _split(doc: Any) -> tuple[dict[str, Any] | None, list | None]:
@@ -1137,10 +1160,10 @@ def dump(data: Any) -> str:
 
 
 def render(src: Source, result: Result, input_name: str) -> str:
-    out = [f"# Imported by `partykg import-annotations` from {input_name} for source "
-           f"{src.id}.",
-           f"# Review every entry, then `partykg accept` this file to add them to "
-           f"data/annotations/{src.id}.yaml.", ""]
+    out = [(f"# Imported by `partykg import-annotations` from {input_name} for source "
+            f"{src.id}."),
+           (f"# Review every entry, then `partykg accept` this file to add them to "
+            f"data/annotations/{src.id}.yaml."), ""]
     body: dict[str, Any] = {"source": _plain(src.meta)}
     for section in SECTIONS:
         if result.records[section]:
