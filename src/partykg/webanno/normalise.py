@@ -87,7 +87,8 @@ def normalise(doc: Any) -> list[dict[str, Any]]:
     try:
         expanded = jsonld.expand(doc, opts)
         compacted = jsonld.compact(expanded, {"@context": CONTEXT},
-                                   {"documentLoader": document_loader, "base": None})
+                                   {"documentLoader": document_loader, "base": None,
+                                    "skipExpansion": True})
     except jsonld.JsonLdError as exc:
         url = _refused(exc)
         if url is not None:
