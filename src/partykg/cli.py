@@ -515,9 +515,13 @@ def import_annotations_cmd(proj: Project, file: Path, source_id: str, output: Pa
     """Import W3C Web Annotations (Hypothesis, Recogito, or our own export) into an
     annotation file in partykg's format, for a human to review.
 
-    FILE is a Web Annotation, a list of them (Recogito's export), an
-    AnnotationPage or AnnotationCollection (pages read from the files next to
-    it), or a Hypothesis API search result. Every target is anchored again on
+    FILE is a Web Annotation, a list or @graph of them (Recogito's export), an
+    AnnotationPage or AnnotationCollection (pages embedded or in the files next
+    to it), or a Hypothesis API search result; it is read as JSON-LD (pyld,
+    W3C context served offline), so any prefix or form reads the same.
+    Hypothesis highlights tagged with a kind (organization, event,
+    person-lenin) become mentions of the entity the highlighted text names.
+    Review the file, then `partykg accept` it. Every target is anchored again on
     the text of source ID: the quote first, then its prefix/suffix, then the
     offsets. Bodies naming our entity IRIs, Wikidata items of registry entities
     or registry keys become mentions; records exported by partykg come back as
@@ -547,6 +551,31 @@ def import_annotations_cmd(proj: Project, file: Path, source_id: str, output: Pa
         err.print(f"warning: {warning}", markup=False)
     err.print(f"wrote {dest}" + (f" ({len(result.review)} item(s) to review at its end)"
                                   if result.review else ""), markup=False)
+
+
+@main.command("accept")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+@handles_errors
+def accept_cmd(proj: Project, file: Path) -> None:
+    """Merge the reviewed records of an import file (written by
+    `partykg import-annotations`) into the source's annotation file.
+
+    Each record is appended to its section of data/annotations/<source>.yaml;
+    everything already in that file (order, comments, quoting) stays as it is.
+    Refused, with file:line and exit 2, nothing written: a mention overlapping
+    another mention of the same entity (also one the build finds by name), a
+    claim on another claim's passage, an id taken, claims already linked,
+    unknown references. Records already in the file are skipped: accepting
+    twice changes nothing. The import file keeps its review section.
+    """
+    from partykg.webanno.accept import accept
+    result = accept(proj, file)
+    added = ", ".join(f"{n} {s}" for s, n in result.added.items() if n) or "nothing"
+    already = sum(result.already.values())
+    err.print(f"added {added} to {result.annotation_file}"
+              + (f"; {already} record(s) were already there" if already else ""),
+              markup=False)
 
 
 @main.command()

@@ -1,14 +1,18 @@
 """`partykg import-annotations`: Web Annotations (JSON-LD) -> an annotation file.
 
-Reads what annotation tools export: a Web Annotation, a list of them
-(Recogito), an ``AnnotationPage`` or ``AnnotationCollection`` (ours, pages
-read from the files next to it), or a Hypothesis API search result
-(``{"rows": [...]}``, each with ``target``/``text``/``tags``). Every target is
+Reads what annotation tools export: a Web Annotation, a list or ``@graph``
+of them (Recogito), an ``AnnotationPage`` or ``AnnotationCollection`` (pages
+embedded, or read from the files next to it), or a Hypothesis API search
+result (``{"rows": [...]}``, each with ``target``/``text``/``tags``). Every
+document is normalised with pyld first (:mod:`partykg.webanno.normalise`), so
+any prefix, compact or full IRIs and arrays read the same. Every target is
 anchored again on the source text: the quote (``TextQuoteSelector.exact``)
 first, offsets (``TextPositionSelector``) second, see :func:`locate`.
 
 Bodies are mapped to the registry: our entity IRIs, Wikidata IRIs of
-entities with a verified QID, registry keys used as tags. Annotations that
+entities with a verified QID, registry keys used as tags, and highlights
+tagged with a kind (:data:`KIND_TAGS`) whose text names a registry entity of
+that kind. Annotations that
 `partykg export-annotations` wrote (typed ``pkg:Claim``, ``pkg:Quotation``,
 …) give back their records exactly. What cannot be mapped (a free comment, a
 tag or IRI no entity has, a quote that is not in the text) is reported and
@@ -20,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,8 +38,10 @@ from partykg.core.paths import Project
 from partykg.model.anchor import Span, explain_miss, find_all, line_of
 from partykg.model.annotations import MODES, Source, load_source
 from partykg.model.mentions import find_mentions, name_pattern
-from partykg.model.registry import Registry
+from partykg.model.registry import KINDS, Registry
 from partykg.rdf.emit import STANCE_PROPS
+from partykg.webanno.normalise import OFFLINE, NotJsonLd, RemoteContext, normalise
+from partykg.webanno.normalise import value as jsonld_value
 
 WIKIDATA_RE = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/(Q[1-9][0-9]*)$")
 STANCES = {v.partition(":")[2]: k for k, v in STANCE_PROPS.items()}  # supportsThesis -> supports
@@ -46,6 +53,8 @@ MODE_NAMES = {v: k for k, v in MODES.items()}
 # The report: how each target was anchored, and what became of each body.
 ANCHORS = ("resolved", "re-anchored", "disambiguated", "unresolved", "document")
 RESULTS = ("imported", "derived", "unresolved", "unknown-body", "ignored")
+# The key of an annotation pyld could not read (see _nodes); the import reports it.
+UNREADABLE = "_unreadable"
 
 
 @dataclass
@@ -82,6 +91,46 @@ class Result:
         out = {a: sum(v == a for v in first.values()) for a in ANCHORS}
         out |= {res: sum(r.result == res for r in self.rows) for res in RESULTS}
         return out
+
+
+# Tag-typed highlights (Hypothesis users tag a highlight with a plain word: `person`,
+# `organization`, `person-lenin`). Each kind tag -> the (registry kind, `type` or None
+# for any) an entity must have to be what the tag says. `organization` and `group`
+# accept each other's kind: the registry keeps small political collectives as
+# organizations of type `group` and loose collectives as groups, and an annotator
+# cannot know which. Every `type` value of a kind is a tag for that kind and type
+# (`periodical`, `council`, `revolution`, `city`, `book`, ...).
+KIND_TAGS: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "person": (("person", None),),
+    "organization": (("organization", None), ("group", None)),
+    "organisation": (("organization", None), ("group", None)),
+    "group": (("group", None), ("organization", "group")),
+    "event": (("event", None),),
+    "place": (("place", None),),
+    "work": (("work", None),),
+}
+for _kind in ("organization", "event", "place", "work"):
+    for _type in KINDS[_kind].types:
+        KIND_TAGS.setdefault(_type, ((_kind, _type),))
+KIND_TAG_RE = re.compile(r"^(?P<kind>[a-z]+)[-:/](?P<name>.+)$")
+# What may surround a name in a highlight: spaces, quotes, punctuation, "the".
+EDGE = " \t\n\"'“”‘’«».,;:!?()[]"
+
+
+def _norm(s: str) -> str:
+    """A name for comparison: NFC, case-folded, one space between words."""
+    return " ".join(unicodedata.normalize("NFC", s).casefold().split())
+
+
+def kind_tag(tag: str) -> tuple[tuple[tuple[str, str | None], ...], str | None] | None:
+    """(compatible kinds, name hint) of a kind tag (`event`, `person-lenin`), or None."""
+    t = tag.strip().lower()
+    if t in KIND_TAGS:
+        return KIND_TAGS[t], None
+    m = KIND_TAG_RE.match(t)
+    if m and m["kind"] in KIND_TAGS:
+        return KIND_TAGS[m["kind"]], m["name"]
+    return None
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -162,71 +211,209 @@ def from_hypothesis(a: dict[str, Any]) -> dict[str, Any]:
         bodies.append({"type": "TextualBody", "value": tag, "purpose": "tagging"})
     links = a.get("links") if isinstance(a.get("links"), dict) else {}
     ident = links.get("html") or a.get("id") or ""
-    return {"id": ident, "type": "Annotation", "body": bodies,
-            "target": a.get("target") or [{"source": a.get("uri")}]}
+    out = {"type": "Annotation", "body": bodies,
+           "target": a.get("target") or [{"source": a.get("uri")}]}
+    if ident:
+        out["id"] = ident
+    return out
+
+
+def _is_hypothesis(doc: Any) -> bool:
+    """A Hypothesis API search result: plain JSON (no @context) with `rows`."""
+    return isinstance(doc, dict) and "@context" not in doc and isinstance(doc.get("rows"), list)
+
+
+def _nodes(doc: Any, display: str) -> list[dict[str, Any]]:
+    """The top-level nodes of a JSON(-LD) document, normalised (:mod:`.normalise`).
+
+    When pyld refuses the document as a whole, its annotations (a top-level
+    list, ``@graph``, a page's ``items``) are normalised one by one, and each
+    one it refuses becomes an unreadable marker that the import reports and
+    keeps for review: one broken annotation does not lose the others."""
+    if not isinstance(doc, (dict, list)):
+        raise InputError(Problem(display, 0, f"the JSON is a {_json_type(doc)}, not a Web "
+                                 "Annotation (an object) or a list of them",
+                                 "give the file the annotation tool exported"))
+    if isinstance(doc, list):          # each item on its own: each must be an annotation
+        shell, items = None, doc
+    else:
+        try:
+            nodes = normalise(doc)
+            if not nodes:
+                raise InputError(Problem(display, 0, "not an annotation export (no Web "
+                                         "Annotation term in it)", "export Web Annotations "
+                                         "(JSON-LD) or Hypothesis API annotations"))
+            return nodes
+        except RemoteContext as exc:
+            raise _remote_context_error(display, exc) from exc
+        except NotJsonLd as whole:
+            shell, items = _split(doc)
+            if items is None:
+                raise InputError(Problem(display, 0, f"not JSON-LD that a JSON-LD processor "
+                                         f"accepts: {whole}", "export the annotations again "
+                                         "as W3C Web Annotations (JSON-LD)")) from whole
+    ctx = doc.get("@context") if isinstance(doc, dict) else None
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate(items):
+        own = item.get("@context") if isinstance(item, dict) else None
+        merged = [c for c in (*as_list(ctx), *as_list(own)) if c is not None]
+        if not isinstance(item, dict):
+            raise InputError(Problem(display, 0, f"item {i + 1} is not an annotation (a JSON "
+                                     f"{_json_type(item)})", "export Web Annotations "
+                                     "(JSON-LD) or Hypothesis API annotations"))
+        try:
+            body = {k: v for k, v in item.items() if k != "@context"}
+            got = normalise({"@context": merged, **body} if merged else body)
+            if not got:
+                raise InputError(Problem(display, 0, f"item {i + 1} is not an annotation (no "
+                                         "Web Annotation term in it)", "export Web "
+                                         "Annotations (JSON-LD) or Hypothesis API annotations"))
+            out.extend(got)
+        except RemoteContext as exc:
+            raise _remote_context_error(display, exc) from exc
+        except NotJsonLd as exc:
+            ident = item.get("id", item.get("@id")) if isinstance(item, dict) else None
+            out.append({UNREADABLE: f"not JSON-LD that a JSON-LD processor accepts: {exc}",
+                        "id": ident if isinstance(ident, str) else f"#{i + 1}",
+                        "target": None})
+    if shell is not None:
+        try:
+            nodes = normalise(shell)
+        except (RemoteContext, NotJsonLd):
+            nodes = []
+        for node in nodes:
+            if "AnnotationPage" in types(node):
+                node["items"] = out
+                return nodes
+    return out
+
+
+def _json_type(v: Any) -> str:
+    return {str: "string", bool: "boolean", int: "number", float: "number",
+            type(None): "null", list: "list", dict: "object"}.get(type(v), type(v).__name__)
+
+
+def _split(doc: Any) -> tuple[dict[str, Any] | None, list | None]:
+    """(the document without its annotations, its annotations) for a list, an
+    ``@graph`` or a page; (None, None) for anything else."""
+    if isinstance(doc, list):
+        return None, doc
+    if isinstance(doc, dict) and isinstance(doc.get("@graph"), list):
+        return None, doc["@graph"]
+    if isinstance(doc, dict) and isinstance(doc.get("items"), list):
+        return {k: v for k, v in doc.items() if k != "items"}, doc["items"]
+    return None, None
+
+
+def _remote_context_error(display: str, exc: RemoteContext) -> InputError:
+    return InputError(Problem(
+        display, 0, f"the JSON-LD context {exc.url} is not available offline (partykg "
+        f"reads annotations without network access and has: {', '.join(sorted(OFFLINE))})",
+        "use the W3C Web Annotation context http://www.w3.org/ns/anno.jsonld, or put the "
+        "context's definitions inline in the file's @context"))
 
 
 def read_annotations(path: Path, display: str,
                      warnings: list[str] | None = None) -> list[dict[str, Any]]:
-    """The annotations of a file, in file order (pages of a collection in order)."""
+    """The annotations of a file, in file order (pages of a collection in order),
+    each normalised with pyld (:mod:`.normalise`): any prefix, compact or full
+    IRIs, ``@graph``, single values or arrays read the same."""
     doc = _load_json(path, display)
-    if isinstance(doc, dict) and "AnnotationCollection" in types(doc):
-        return _collection_items(path, display, doc, warnings)
-    if isinstance(doc, dict) and "rows" in doc:       # Hypothesis search API result
-        doc = doc["rows"]
-    if isinstance(doc, dict) and "AnnotationPage" in types(doc):
-        doc = doc.get("items", [])
-    items = doc if isinstance(doc, list) else [doc]
-    out = []
-    for i, a in enumerate(items):
-        if not isinstance(a, dict) or "target" not in a:
+    if _is_hypothesis(doc):
+        rows = [from_hypothesis(a) if isinstance(a, dict) and "body" not in a
+                and "uri" in a else a for a in doc["rows"]]
+        nodes = _nodes(rows, display)
+    else:
+        nodes = _nodes(doc, display)
+    out: list[dict[str, Any]] = []
+    consumed: set[str] = set()
+    for node in nodes:
+        kind = types(node)
+        if "AnnotationCollection" in kind:
+            out.extend(_collection_items(path, display, node, nodes, consumed, warnings))
+    for node in nodes:
+        kind = types(node)
+        if "AnnotationCollection" in kind:
+            continue
+        if "AnnotationPage" in kind:
+            if node.get("id") not in consumed:
+                out.extend(as_list(node.get("items")))
+            continue
+        out.append(node)
+    for i, a in enumerate(out):
+        if not isinstance(a, dict) or ("target" not in a and UNREADABLE not in a):
             raise InputError(Problem(display, 0, f"item {i + 1} is not an annotation "
                                      "(no `target`)", "export Web Annotations (JSON-LD) or "
                                      "Hypothesis API annotations"))
-        if "body" not in a and "Annotation" not in types(a) and "uri" in a:
-            a = from_hypothesis(a)
-        out.append(a)
     return out
 
 
-def _collection_items(path: Path, display: str, coll: dict[str, Any],
-                      warnings: list[str] | None = None) -> list[dict[str, Any]]:
-    """Follow `first` and `next` through the page files next to the collection.
-    A file there that cannot be read is skipped with a warning: it may have
-    nothing to do with the collection (an error names it if a page is missing)."""
+def _sibling_pages(path: Path, skipped: list[str]) -> dict[str, dict[str, Any]]:
+    """The AnnotationPages in the JSON(-LD) files next to a collection, by id.
+    A file that cannot be read or is not JSON-LD is skipped and reported (file:
+    what is wrong): it may have nothing to do with the collection."""
     pages: dict[str, dict[str, Any]] = {}
-    skipped: list[str] = []
     for f in sorted(path.parent.glob("*.json*")):
         if f == path:
             continue
         try:
-            d = _load_json(f, str(f))
+            nodes = normalise(_load_json(f, str(f)))
         except InputError as exc:
             skipped.append(f"{exc.problems[0]}".split("\n")[0])
             continue
-        if isinstance(d, dict) and "AnnotationPage" in types(d) and isinstance(d.get("id"), str):
-            pages[d["id"]] = d
-    if warnings is not None:
-        warnings += [f"skipped {s}" for s in skipped]
+        except RemoteContext as exc:
+            skipped.append(f"{f}: the JSON-LD context {exc.url} is not available offline")
+            continue
+        except NotJsonLd as exc:
+            skipped.append(f"{f}: not JSON-LD that a JSON-LD processor accepts: {exc}")
+            continue
+        for node in nodes:
+            if "AnnotationPage" in types(node) and isinstance(node.get("id"), str):
+                pages.setdefault(node["id"], node)
+    return pages
+
+
+def _collection_items(path: Path, display: str, coll: dict[str, Any],
+                      nodes: list[dict[str, Any]], consumed: set[str],
+                      warnings: list[str] | None = None) -> list[dict[str, Any]]:
+    """Follow `first` and `next` through the pages: embedded (an object with
+    `items`, with or without id), in the same document (``@graph``) or in the
+    files next to the collection (read only when a page is not at hand)."""
+    pages = {n["id"]: n for n in nodes
+             if "AnnotationPage" in types(n) and isinstance(n.get("id"), str)}
+    skipped: list[str] = []
+    scanned = False
     out: list[dict[str, Any]] = []
     nxt, seen = coll.get("first"), set()
-    if isinstance(nxt, dict):          # an embedded first page
-        pages[nxt.get("id", "")] = nxt
-        nxt = nxt.get("id", "")
     while nxt:
-        if not isinstance(nxt, str) or nxt in seen or nxt not in pages:
-            where = ("repeated" if nxt in seen else "not in " + str(path.parent)
+        if isinstance(nxt, dict) and "items" not in nxt and isinstance(nxt.get("id"), str):
+            nxt = nxt["id"]                     # a reference to a page, not the page
+        if isinstance(nxt, str) and nxt not in pages and not scanned:
+            scanned = True
+            for k, v in _sibling_pages(path, skipped).items():
+                pages.setdefault(k, v)
+            if warnings is not None:
+                warnings += [f"skipped {s}" for s in skipped]
+        key = nxt if isinstance(nxt, str) else id(nxt)
+        if key in seen or (isinstance(nxt, str) and nxt not in pages) \
+                or not isinstance(nxt, (str, dict)):
+            where = ("repeated" if key in seen else "not in " + str(path.parent)
                      + (f" (unreadable files there: {'; '.join(skipped)})" if skipped else ""))
             raise InputError(Problem(display, 0, f"the page {nxt} of the collection is {where}",
-                                     "keep the collection file with all its page-NNNN.jsonld files"))
-        seen.add(nxt)
-        items = pages[nxt].get("items", [])
-        out.extend(items if isinstance(items, list) else [items])
-        nxt = pages[nxt].get("next")
-    if "total" in coll and coll["total"] != len(out):
-        raise InputError(Problem(display, 0, f"the collection says {coll['total']} annotations "
-                                 f"but its pages hold {len(out)}",
-                                 "export the collection again, whole"))
+                                     "keep the collection file with all its page files (or "
+                                     "embed the pages in it)"))
+        seen.add(key)
+        page = pages[nxt] if isinstance(nxt, str) else nxt
+        if isinstance(nxt, str):
+            consumed.add(nxt)
+        out.extend(as_list(page.get("items")))
+        nxt = page.get("next")
+    total = jsonld_value(coll.get("total"))
+    if total is not None and str(total) != str(len(out)):
+        raise InputError(Problem(display, 0, f"the collection says {total} annotations "
+                                 f"(`total`) but its pages hold {len(out)}",
+                                 "give the collection with all its pages (the page files next "
+                                 "to it, or embedded in it)"))
     return out
 
 
@@ -383,6 +570,10 @@ class Importer:
         pattern = name_pattern(registry)
         self.detected = {(m.span, m.entity) for m in find_mentions(
             replace(source, mentions=[]), registry, pattern)}   # found by alias detection
+        self.names: dict[str, set[str]] = {}   # normalised name or alias -> entity keys
+        for e in registry.entities.values():
+            for n in e.names:
+                self.names.setdefault(_norm(n), set()).add(e.key)
         self.result = Result()
         self.current: Located | None | bool = None   # the anchor of the annotation at hand
         self.foreign: set[str] = set()                # other target sources seen
@@ -516,6 +707,12 @@ class Importer:
 
     def add(self, anno: dict[str, Any], index: int) -> None:
         ident = str(anno.get("id") or f"#{index + 1}")
+        if UNREADABLE in anno:
+            why = f"cannot be read: {anno[UNREADABLE]}"
+            self.current = Located(None, "unresolved")
+            self.row(ident[:200], "unresolved", "annotation", why)
+            self.result.review.append({"annotation": ident[:200], "problem": why})
+            return
         ours = {t.partition(":")[2] for t in types(anno)
                 if t.startswith("pkg:") or t.startswith(PKG)} & OUR_TYPES
         ours |= {t[len(PKG):] for t in types(anno) if t.startswith(PKG)} & OUR_TYPES
@@ -652,8 +849,9 @@ class Importer:
         if via:
             rec["via"] = via
         occ = a.get("pkg:originalOccasion")
-        if isinstance(occ, dict) and occ.get("rdfs:label"):
-            rec["occasion"] = str(occ["rdfs:label"])
+        label = occ.get("label", occ.get("rdfs:label")) if isinstance(occ, dict) else None
+        if label:          # `label` is the W3C context's term for rdfs:label
+            rec["occasion"] = str(jsonld_value(label))
             if occ.get("schema:startDate"):
                 rec["occasion_date"] = str(occ["schema:startDate"])
             event = self.key_of(occ.get("schema:superEvent", "")) if occ.get(
@@ -731,6 +929,7 @@ class Importer:
         """Identifying bodies (and IRIs or registry keys as tags) -> mentions of
         registry entities; everything else is reported."""
         found: list[str] = []
+        tags: list[tuple[Any, tuple[tuple[str, str | None], ...], str | None]] = []
         for b in as_list(a.get("body")):
             iri, textual = _body_iri(b)
             purpose = b.get("purpose", "") if isinstance(b, dict) else ""
@@ -747,6 +946,8 @@ class Importer:
                 if purpose == "tagging" and value in self.registry.entities:
                     if value not in found:
                         found.append(value)
+                elif purpose == "tagging" and kind_tag(value) is not None:
+                    tags.append((b, *kind_tag(value)))
                 elif purpose == "identifying":
                     self._unknown(a, ident, loc, b, "entity",
                                   "an identifying body with no IRI (not linked in the tool)")
@@ -763,15 +964,97 @@ class Importer:
             self.row(ident, "unknown-body", "annotation", "no body: a highlight with no "
                      "entity; nothing to import")
             self.to_review(ident, "a highlight without body", loc, a)
+        spans = {key: loc.span for key in found}
+        if tags and found:
+            self.row(ident, "ignored", "kind tag " + ", ".join(
+                f"'{jsonld_value(b.get('value'))}'" for b, _, _ in tags),
+                "the entity is named by an IRI or key; its kind comes from the registry")
+        elif tags:
+            hit = self.tag_typed(a, ident, loc, tags)
+            if hit is not None:
+                found.append(hit[0])
+                spans[hit[0]] = hit[1]
         for key in found:
             record = f"mention of {key}"
-            if not explicit and (loc.span, key) in self.detected:
+            span = spans[key]
+            if not explicit and (span, key) in self.detected:
                 self.row(ident, "derived", record, "found by alias detection; no explicit "
                          "mention written")
                 continue
             self.result.records["mentions"].append(
-                {"entity": key, **self.span_fields(a, loc.span)})
+                {"entity": key, **self.span_fields(a, span)})
             self.row(ident, "imported", record)
+
+    def tag_typed(self, a: dict[str, Any], ident: str, loc: Located,
+                  tags: list) -> tuple[str, Span] | None:
+        """The entity a tag-typed highlight names: the highlighted text (a name or
+        alias of a registry entity, surrounding quotes, punctuation and "the"
+        aside) or the name in the tag (`person-lenin`), of a kind the tags allow
+        (:data:`KIND_TAGS`). (key, the span of the name) for exactly one such
+        entity; otherwise the highlight goes to review with the candidates."""
+        text, span = self.src.text, loc.span
+        start, end = span.start, span.end
+        while start < end and text[start] in EDGE:
+            start += 1
+        while end > start and text[end - 1] in EDGE:
+            end -= 1
+        if text[start:end].lower().startswith("the ") and end - start > 4:
+            start += 4
+        core = Span(start, end) if start < end else span
+        by_text = self.names.get(_norm(core.exact(text)), set())
+        by_tag: set[str] = set()
+        for _, _, hint in tags:
+            if hint:
+                by_tag |= self._hinted(hint)
+        cands = (by_text & by_tag) or (by_text | by_tag)
+        allowed = {c for _, compat, _ in tags for c in compat}
+
+        def fits(key: str) -> bool:
+            e = self.registry.entities[key]
+            return any(e.kind == k and (t is None or e.values.get("type") == t)
+                       for k, t in allowed)
+
+        ok = sorted(k for k in cands if fits(k))
+        names = ", ".join(sorted({str(jsonld_value(b.get("value"))) for b, _, _ in tags}))
+
+        def listed(keys) -> list[str]:
+            return [f"{k} ({self.registry.entities[k].kind}"
+                    + (f", {t}" if (t := self.registry.entities[k].values.get("type")) else "")
+                    + ")" for k in sorted(keys)]
+
+        if len(ok) == 1:
+            return ok[0], (core if ok[0] in by_text else span)
+        if ok:
+            why = f"ambiguous: the highlight tagged '{names}' names {len(ok)} registry entities"
+            self.row(ident, "unknown-body", "tag-typed highlight", why + ": " + ", ".join(ok))
+            self.to_review(ident, why + "; keep the right one as a mention",
+                           loc, a, candidates=listed(ok))
+        elif cands:
+            why = (f"kind-incompatible: the highlight names registry entities, but none of "
+                   f"a kind the tag '{names}' allows")
+            self.row(ident, "unknown-body", "tag-typed highlight",
+                     why + ": " + ", ".join(listed(cands)))
+            self.to_review(ident, why + "; fix the tag or the registry entry",
+                           loc, a, candidates=listed(cands))
+        else:
+            why = (f"no registry entity is named by the highlighted text or the tag "
+                   f"'{names}'")
+            self.row(ident, "unknown-body", "tag-typed highlight", why)
+            self.to_review(ident, why + "; add it to the registry or link it by IRI", loc, a)
+        return None
+
+    def _hinted(self, hint: str) -> set[str]:
+        """Entities a tag's name part names: their key, a name or alias, or the
+        last words of one (`lenin` -> Vladimir Lenin)."""
+        if hint in self.registry.entities:
+            return {hint}
+        want = _norm(hint.replace("-", " ").replace("_", " "))
+        out = set(self.names.get(want, set()))
+        if not out:
+            for name, keys in self.names.items():
+                if name.endswith(" " + want) or name.replace("-", " ").endswith(" " + want):
+                    out |= keys
+        return out
 
     def _unknown(self, a, ident, loc, body, what, why="no registry entry") -> None:
         summary = _body_summary(body)
@@ -877,9 +1160,10 @@ def dump(data: Any) -> str:
 
 
 def render(src: Source, result: Result, input_name: str) -> str:
-    out = [f"# Imported by `partykg import-annotations` from {input_name} for source "
-           f"{src.id}.",
-           f"# Review every entry before copying it into data/annotations/{src.id}.yaml.", ""]
+    out = [(f"# Imported by `partykg import-annotations` from {input_name} for source "
+            f"{src.id}."),
+           (f"# Review every entry, then `partykg accept` this file to add them to "
+            f"data/annotations/{src.id}.yaml."), ""]
     body: dict[str, Any] = {"source": _plain(src.meta)}
     for section in SECTIONS:
         if result.records[section]:
