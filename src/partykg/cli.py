@@ -402,6 +402,28 @@ def nanopub(proj: Project, key: str | None, sources: tuple[str, ...]) -> None:
 
 
 @main.command()
+@click.pass_obj
+@handles_errors
+def wikicite(proj: Project) -> None:
+    """Write QuickStatements (V1 and CSV) adding the essays to Wikidata's citation graph.
+
+    A dry run: OUT/wikicite/wikicite.qs.tsv, wikicite.csv and report.txt are
+    written for a human to review and submit at quickstatements.toolforge.org
+    (README, "Wikidata's citation graph"); nothing is sent. Only verified QIDs
+    (the registry's owl:sameAs links and the recorded value items) are written.
+    """
+    from partykg.wikidata.wikicite import wikicite as run_wikicite
+    ensure_built(proj)
+    works, _ = run_wikicite(proj)
+    folder = proj.out / "wikicite"
+    for w in works:
+        state = f"existing item {w.qid}" if w.qid else "new item"
+        out.print(f"{w.source}: {len(w.statements)} statements ({state}), "
+                  f"{len(w.left_out)} left out", markup=False)
+    out.print(f"written to {folder} (nothing was sent to Wikidata)", markup=False)
+
+
+@main.command()
 @click.argument("dump", required=False, type=click.Path(dir_okay=False, exists=True))
 @click.option("--store", "gsp", required=True, metavar="URL",
               help="The store's Graph Store Protocol endpoint, e.g. "
