@@ -98,6 +98,17 @@ def test_index_lists_every_nanopub_of_the_source(signed):
     assert any(str(o) == "http://purl.org/nanopub/x/NanopubIndex" for o in idx.pubinfo.objects())
 
 
+def test_a_file_that_is_no_key_is_refused(built, tmp_path):
+    """--key pointing at something else: a clear error naming the file, nothing written."""
+    from partykg.core.errors import InputError
+    bad = tmp_path / "not-a-key.pem"
+    bad.write_text("-----BEGIN NOTHING-----\nabc\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not an RSA private key") as exc:
+        nanopublish(built, bad, sources=[SMALL], dest=tmp_path / "np")
+    assert exc.value.problems[0].file == str(bad)
+    assert not (tmp_path / "np").exists()
+
+
 def test_unknown_source_is_refused(built, tmp_path):
     from partykg.core.errors import InputError
     with pytest.raises(InputError, match="no source nope"):

@@ -64,7 +64,7 @@ VALUE_ITEMS: dict[str, tuple[str, str]] = {
 }
 PROPERTY_EVIDENCE = {
     "P31": "instance of: 'wdt:P31 wd:Q35760' (essay) in WDQS queries (find_string "
-           "'Q35760', ids 47178375947, 262754875)",
+           "'Q35760', ids 47178375947, 47290284471)",
     "P571": "inception: a QuickStatements header 'qid,Len,Den,P17,P31,P131,P571,...' filled "
             "with w['inception'] (find_string 'qid,Len,', id 20267059025)",
 }
