@@ -1,26 +1,33 @@
 """The release folder is an RO-Crate: read back with the `rocrate` library (ro-crate-py)
-and checked against the files themselves, the build and the project's records.
+and checked against the files themselves, the build and the project's records; and
+validated with roc-validator (PyPI `roc-validator`) against the RO-Crate 1.1 profile.
 
-roc-validator (PyPI `roc-validator`) is not used: every profile's first checks fetch
-the RO-Crate JSON-LD context from w3id.org, and with `--offline` it reports
-"Unable to retrieve the JSON-LD context" (no offline copy ships with it)."""
+roc-validator fetches the RO-Crate JSON-LD context from w3id.org and has no copy of
+its own; with `--offline` it answers from its HTTP cache only, so the test seeds a
+cache in its temporary folder with the context from tests/fixtures/ro-crate-1.1/
+(nothing goes to the network)."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 import rdflib
 from conftest import ROOT, select
 from rocrate.rocrate import ROCrate
-from rocrate.vocabs import RO_CRATE
 
 from partykg import __version__
 from partykg.publish.rocrate import METADATA
 
 pytestmark = pytest.mark.slow  # all on the session's real release
+CONTEXT_11 = ROOT / "tests/fixtures/ro-crate-1.1/context.jsonld"
+CONTEXT_URL = "https://w3id.org/ro/crate/1.1/context"
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +45,7 @@ def test_root_dataset(crate, released):
     assert crate.license.id == "https://creativecommons.org/licenses/by/4.0/"
     recorded = {a["name"] for a in tomllib.loads((ROOT / "pyproject.toml").read_text())
                 ["project"]["authors"]}
-    authors = root["author"]
+    authors = root["author"] if isinstance(root["author"], list) else [root["author"]]
     assert authors and {a["name"] for a in authors} <= recorded
     dcat = rdflib.Graph().parse(released / "dcat.ttl")
     issued = {str(o) for o in dcat.objects(None, rdflib.DCTERMS.issued)}
@@ -83,11 +90,49 @@ def test_source_texts_with_their_checksums(crate, store):
 
 
 def test_only_ro_crate_terms(released):
-    """Every property is a term of the RO-Crate context (ro-crate-py's copy) or declared
-    inline; nothing would be dropped by a JSON-LD processor."""
+    """Every property is a term of the RO-Crate 1.1 context or declared inline; nothing
+    would be dropped by a JSON-LD processor."""
     doc = json.loads((released / METADATA).read_text())
     ctx, extra = doc["@context"]
-    assert ctx == "https://w3id.org/ro/crate/1.1/context"
-    known = set(RO_CRATE["@context"]) | set(extra)
+    assert ctx == CONTEXT_URL
+    known = set(json.loads(CONTEXT_11.read_text())["@context"]) | set(extra)
     used = {k for e in doc["@graph"] for k in e if not k.startswith("@")}
     assert used <= known, used - known
+
+
+def seeded_cache(path: Path) -> Path:
+    """A requests-cache database (roc-validator's HTTP cache) holding the RO-Crate 1.1
+    context as the answer to its URL."""
+    import requests
+    import urllib3
+    from requests_cache import CachedSession
+    body = CONTEXT_11.read_bytes()
+    session = CachedSession(cache_name=str(path), backend="sqlite", expire_after=-1,
+                            allowable_methods=("GET",), allowable_codes=(200, 302, 404))
+    request = session.prepare_request(requests.Request(
+        "GET", CONTEXT_URL, headers={"Accept": "application/ld+json, application/json"}))
+    response = requests.Response()
+    response.status_code, response._content, response.url = 200, body, CONTEXT_URL
+    response.request, response.encoding = request, "utf-8"
+    response.headers["Content-Type"] = "application/ld+json"
+    response.raw = urllib3.HTTPResponse(body=io.BytesIO(body), status=200,
+                                        headers={"Content-Type": "application/ld+json"},
+                                        preload_content=False, request_url=CONTEXT_URL)
+    session.cache.save_response(response)
+    assert session.cache.contains(request=request)
+    return path
+
+
+def test_roc_validator_accepts_the_crate(released, tmp_path):
+    """roc-validator, offline, RO-Crate 1.1 profile: no REQUIRED issue."""
+    cache = seeded_cache(tmp_path / "http-cache")
+    report = tmp_path / "report.json"
+    cli = Path(sys.executable).with_name("rocrate-validator")
+    run = subprocess.run([str(cli), "-y", "validate", "--offline", "--cache-path", str(cache),
+                          "-p", "ro-crate-1.1", "--no-paging", "-f", "json", "-o", str(report),
+                          str(released)], check=False, capture_output=True, text=True,
+                         timeout=600)
+    result = json.loads(report.read_text())
+    assert result["validation_settings"]["offline"] is True
+    assert result["issues"] == [] and result["passed"] is True, run.stdout + run.stderr
+    assert run.returncode == 0

@@ -11,7 +11,8 @@ annotated: they belong to their authors and are not in the release.
 
 Written as plain JSON rather than through the ``rocrate`` library: its writer adds
 the time of writing and copies files, and the release must stay byte-identical;
-the tests read the crate back with ``rocrate`` and check it with roc-validator.
+the tests read the crate back with ``rocrate`` and check it with roc-validator
+(offline, its HTTP cache seeded with the RO-Crate 1.1 context).
 """
 
 from __future__ import annotations
@@ -124,8 +125,9 @@ def crate(folder: Path, *, name: str, description: str, version: str, published:
     root = {"@id": "./", "@type": "Dataset", "name": name, "description": description,
             "identifier": dataset_iri, "version": version, "datePublished": published,
             "license": {"@id": LICENCE["@id"]},
-            "author": [{"@id": a["@id"]} for a in authors],
-            "publisher": [{"@id": a["@id"]} for a in authors],
+            # a single value is not wrapped in an array (RO-Crate 1.1's JSON-LD advice)
+            "author": refs if len(refs := [{"@id": a["@id"]} for a in authors]) != 1 else refs[0],
+            "publisher": refs if len(refs) != 1 else refs[0],
             "keywords": keywords,
             "hasPart": [{"@id": e["@id"]} for e in
                         sorted(top, key=lambda e: e["@id"]) if e["@id"] != "./"]}
