@@ -393,6 +393,56 @@ def release(proj: Project) -> None:
 
 
 @main.command()
+@click.option("--key", type=click.Path(dir_okay=False, exists=True), envvar="PARTYKG_NANOPUB_KEY",
+              help="RSA private key (PEM, DER or nanopub-py's ~/.nanopub/id_rsa) to sign "
+                   "with (env PARTYKG_NANOPUB_KEY). Without one the nanopublications are "
+                   "unsigned but still have trusty URIs.")
+@click.option("--source", "sources", multiple=True, metavar="ID",
+              help="Only this source (repeatable); default: every source.")
+@click.pass_obj
+@handles_errors
+def nanopub(proj: Project, key: str | None, sources: tuple[str, ...]) -> None:
+    """Write every claim and quotation as a nanopublication into OUT/nanopub.
+
+    Assertion: the record (claimant or speaker, stance, about, ...); provenance:
+    its passage (Web Annotation selectors) and its annotation file and line;
+    publication info: dataset version, licence, creator. Trusty URIs (RA),
+    signed when a key is given; one index nanopublication per source. Nothing
+    is published: see "Nanopublications" in the README.
+    """
+    from partykg.publish.nanopub import nanopublish
+    ensure_built(proj)
+    with stage("nanopublications") as progress:
+        folder, written = nanopublish(proj, Path(key) if key else None, progress,
+                                      list(sources) or None)
+    signed = "signed" if key else "unsigned (no --key)"
+    out.print(f"{len(written)} nanopublications ({signed}) written to {folder}; "
+              f"the list: {folder / 'nanopubs.tsv'}")
+
+
+@main.command()
+@click.pass_obj
+@handles_errors
+def wikicite(proj: Project) -> None:
+    """Write QuickStatements (V1 and CSV) adding the essays to Wikidata's citation graph.
+
+    A dry run: OUT/wikicite/wikicite.qs.tsv, wikicite.csv and report.txt are
+    written for a human to review and submit at quickstatements.toolforge.org
+    (README, "Wikidata's citation graph"); nothing is sent. Only verified QIDs
+    (the registry's owl:sameAs links and the recorded value items) are written.
+    """
+    from partykg.wikidata.wikicite import wikicite as run_wikicite
+    ensure_built(proj)
+    works, _ = run_wikicite(proj)
+    folder = proj.out / "wikicite"
+    for w in works:
+        state = f"existing item {w.qid}" if w.qid else "new item"
+        out.print(f"{w.source}: {len(w.statements)} statements ({state}), "
+                  f"{len(w.left_out)} left out", markup=False)
+    out.print(f"written to {folder} (nothing was sent to Wikidata)", markup=False)
+
+
+@main.command()
 @click.argument("dump", required=False, type=click.Path(dir_okay=False, exists=True))
 @click.option("--store", "gsp", required=True, metavar="URL",
               help="The store's Graph Store Protocol endpoint, e.g. "
