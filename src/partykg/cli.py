@@ -209,6 +209,8 @@ def reason(proj: Project, max_individuals: int) -> None:
               default="table", help="Output format.")
 @click.option("--param", "-p", multiple=True, metavar="NAME=VALUE",
               help="Set a query parameter, e.g. -p person=https://…")
+@click.option("--sparql", "sparql_text", metavar="TEXT",
+              help="Run this query text instead of QUERY (e.g. --sparql 'SELECT …').")
 @click.option("--wikidata-endpoint", metavar="URL",
               help="Send SERVICE <https://query.wikidata.org/sparql> to this endpoint instead "
                    "(a mirror, or a local stand-in).")
@@ -224,10 +226,15 @@ def reason(proj: Project, max_individuals: int) -> None:
 @click.pass_obj
 @handles_errors
 def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[str, ...],
-          wikidata_endpoint: str | None, endpoint: str | None, graphs: tuple[str, ...],
+          sparql_text: str | None, wikidata_endpoint: str | None, endpoint: str | None, graphs: tuple[str, ...],
           user: str | None, password: str | None, timeout: float, max_mb: float) -> None:
-    """Run QUERY (a file of queries/ by name or number, or any .rq path)
-    against the built graph in an embedded store, or on --endpoint.
+    """Run QUERY against the built graph in an embedded store, or on --endpoint.
+
+    QUERY is a ready-made query of queries/ (by number or name), the path of
+    any file of SPARQL, or - for standard input; or give the text with
+    --sparql. A grlc header (`#+ summary: …`) is optional in your own
+    queries; BASIL parameters (?_name) work in all of them (--param). A
+    syntax error is reported with its line and column.
 
     On an endpoint the dataset is named in the request (default-graph-uri and
     named-graph-uri: the union of partykg's graphs, as in the embedded store),
@@ -239,6 +246,7 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
     from partykg.sparql.query import (
         WIKIDATA_SPARQL,
         list_queries,
+        query_from_text,
         resolve_query,
         run_query,
     )
@@ -247,16 +255,24 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
                      ([q.name, q.summary, ", ".join(q.parameters)]
                       for q in list_queries(proj.queries)), out)
         return
-    if not query:
-        raise click.UsageError("give a QUERY (name, number or path), or --list")
+    if query and sparql_text is not None:
+        raise click.UsageError("give a QUERY or --sparql TEXT, not both")
+    if not query and sparql_text is None:
+        raise click.UsageError("give a QUERY (name, number, path, or - for standard input), "
+                               "--sparql TEXT, or --list")
     params = {}
     for p in param:
         name, sep, value = p.partition("=")
         if not sep:
             raise click.BadParameter(f"'{p}' is not NAME=VALUE", param_hint="--param")
         params[name] = value
+    if sparql_text is not None:
+        rq = query_from_text(sparql_text, Path("--sparql"), "--sparql")
+    elif query == "-":
+        rq = query_from_text(sys.stdin.read(), Path("<stdin>"), "stdin")
+    else:
+        rq = resolve_query(proj.queries, query)
     ensure_built(proj)
-    rq = resolve_query(proj.queries, query)
     services = {WIKIDATA_SPARQL: wikidata_endpoint} if wikidata_endpoint else {}
     if endpoint:
         from partykg.core.http import MB, Client
