@@ -878,6 +878,38 @@ def schema(proj: Project, write: bool, check: bool) -> None:
         sys.exit(EXIT_NONCONFORMING)
 
 
+@main.command()
+@click.option("--wikidata-endpoint", default="https://query.wikidata.org/sparql",
+              show_default=True, metavar="URL", help="The endpoint whose reachability is "
+              "checked (a HEAD request).")
+@click.option("--timeout", default=3.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="Deadline of the network check, in seconds.")
+@click.option("--offline", is_flag=True, help="Skip the network check.")
+@click.pass_obj
+@handles_errors
+def doctor(proj: Project, wikidata_endpoint: str, timeout: float, offline: bool) -> None:
+    """What is installed and what it enables: the Python packages and the
+    project data (the main job), Java with HermiT (`reason`), the tools of
+    the tests marked external (Jena, Chromium and chromedriver, Virtuoso,
+    Oxigraph server, nginx) and network access to Wikidata; with the command
+    that installs each missing one.
+
+    Exit 0 when the main job (build, validate, query, serve) can run, 1 when
+    not. A missing optional tool or no network is reported, never a failure.
+    """
+    from partykg.check.doctor import diagnose, main_job_ok
+    with stage("checking"):
+        rows = diagnose(proj, wikidata_endpoint, timeout, network=not offline)
+    # In a log or a pipe, wide enough that an install command stays on one line.
+    render.doctor(rows, out if out.is_terminal else Console(highlight=False, width=200))
+    ok = main_job_ok(rows)
+    err.print("the main job can run" if ok else "the main job cannot run: install what is "
+              "marked MISSING", markup=False)
+    if not ok:
+        sys.exit(EXIT_NONCONFORMING)
+
+
 @main.group()
 def bench() -> None:
     """Benchmarks on synthetic corpora."""

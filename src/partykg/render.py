@@ -181,3 +181,18 @@ def stance_coverage(rows, console: Console) -> None:
            ("none %", {"justify": "right"}), ("to review", {"overflow": "fold"})],
           ([r.source, str(r.claims), str(r.with_stance), str(r.reviewed_without),
             f"{r.share_without:.0%}", ", ".join(r.unreviewed) or "-"] for r in rows), console)
+
+
+def doctor(rows, console: Console) -> None:
+    """`partykg doctor`: one row per component, what it enables, how to install it."""
+    t = Table(title="partykg doctor", title_justify="left")
+    for col, opts in (("component", {"no_wrap": True}), ("status", {"no_wrap": True}),
+                      ("found", {"overflow": "fold"}), ("enables", {"overflow": "fold"}),
+                      ("install", {"no_wrap": True})):
+        t.add_column(col, **opts)
+    for r in rows:
+        status = Text("ok", "green") if r.ok else Text(
+            "MISSING" if r.main else "missing", "bold red" if r.main else "yellow")
+        t.add_row(Text(r.component), status, Text(r.detail), Text(r.enables),
+                  Text(r.install or "-"))
+    console.print(t)
