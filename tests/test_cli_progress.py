@@ -111,3 +111,26 @@ def test_ctrl_c_stops_serve_with_one_line(built):
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
     assert stderr.splitlines()[-1] == "interrupted"
     assert stderr.count("interrupted") == 1
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_as_the_readme_sets_it_up(shell):
+    """The README's lines: `_PARTYKG_COMPLETE={shell}_source partykg` prints the
+    shell's script; asked to complete, partykg answers with its verbs and the
+    choices of an option (every verb, whoever adds it, is completed)."""
+    source = subprocess.run(PARTYKG, capture_output=True,
+                            text=True, check=False,
+                            env={**os.environ, "_PARTYKG_COMPLETE": f"{shell}_source"})
+    assert source.returncode == 0 and "_partykg_completion" in source.stdout
+    if shell != "bash":
+        return
+    from partykg.cli import main
+    env = {**os.environ, "_PARTYKG_COMPLETE": "bash_complete"}
+    verbs = subprocess.run(PARTYKG, capture_output=True, text=True, check=False,
+                           env={**env, "COMP_WORDS": "partykg ", "COMP_CWORD": "1"})
+    assert {line.split(",", 1)[1] for line in verbs.stdout.splitlines()} >= set(main.commands)
+    formats = subprocess.run(PARTYKG, capture_output=True, text=True, check=False,
+                             env={**env, "COMP_WORDS": "partykg query --format ",
+                                  "COMP_CWORD": "3"})
+    assert [line.split(",", 1)[1] for line in formats.stdout.splitlines()] == \
+        ["table", "csv", "tsv", "json"]

@@ -863,6 +863,10 @@ def schema(proj: Project, write: bool, check: bool) -> None:
             err.print(f"added the schema line to {path.relative_to(proj.root)}", markup=False)
     stale = schemas.stale(proj.root)
     missing = schemas.without_modeline(proj.root)
+    if check and not (stale or missing):
+        out.print(f"schemas/ and the schema lines of {len(schemas.data_files(proj.root))} data "
+                  "files are up to date", markup=False)
+        return
     render.table("JSON Schemas of the data files (schemas/)",
                  [("schema", {"no_wrap": True}), ("data files", {"overflow": "fold"})],
                  ([name + (" (out of date)" if name in stale else ""),
@@ -986,4 +990,5 @@ def bench_run(proj: Project, sizes: str, runs: int, seed: int, work: str | None,
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # `python -m partykg.cli` is partykg too (its usage lines, _PARTYKG_COMPLETE)
+    main(prog_name="partykg")
