@@ -134,3 +134,40 @@ def test_shell_completion_as_the_readme_sets_it_up(shell):
                                   "COMP_CWORD": "3"})
     assert [line.split(",", 1)[1] for line in formats.stdout.splitlines()] == \
         ["table", "csv", "tsv", "json"]
+
+
+def test_on_a_terminal_a_bar_with_the_steps_done(tmp_path):
+    """stderr on a pseudo-terminal: rich draws the bar, with the step running and
+    the count of steps done (n/3) and the time taken; it goes when the build ends
+    (no plain lines then)."""
+    import pty
+    import select
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([*PARTYKG, "--root", str(ROOT), "--out", str(tmp_path / "out"),
+                             "build"],
+                            stdout=subprocess.PIPE, stderr=slave,
+                            env={**os.environ, "TERM": "xterm", "COLUMNS": "120"})
+    os.close(slave)
+    raw = b""
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:     # the other end closed
+                    break
+                if not chunk:
+                    break
+                raw += chunk
+            elif proc.poll() is not None:
+                break
+        proc.wait(timeout=300)
+    finally:
+        os.close(master)
+    assert proc.returncode == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw.decode("utf-8", "replace"))
+    counts = set(re.findall(r"building: ([a-zA-Z ]+?) +━[━╺╸ ]* ([0-3])/3 \d:\d\d:\d\d", text))
+    assert ("reading annotations", "0") in counts and ("emitting RDF", "1") in counts, text[-2000:]
+    plain = [line.strip() for line in text.replace("\r", "\n").splitlines()]
+    assert not any(DONE.match(x) or STEP.match(x) for x in plain)

@@ -208,6 +208,7 @@ def main(ctx: click.Context, root: str | None, out: str | None, base: str | None
 # and those publish/release.py adds: the length of the bar (it grows if more come).
 BUILD_STEPS = 3
 RELEASE_STEPS = BUILD_STEPS + 5
+VALIDATE_STEPS = 3   # check/validate.py: SHACL shapes, loading the store, violation queries
 
 
 @main.command()
@@ -310,8 +311,8 @@ def validate(proj: Project, fmt: str, no_build: bool, engine: str) -> None:
     from partykg.check.validate import validate as run_validate
     if not no_build:
         ensure_built(proj)
-    with stage(f"validating ({engine})"):
-        report = run_validate(proj, engine)
+    with stage(f"validating ({engine})", VALIDATE_STEPS) as progress:
+        report = run_validate(proj, engine, progress)
     render.validation_report(report, fmt, out)
     if not report.conforms:
         sys.exit(EXIT_NONCONFORMING)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -246,15 +247,21 @@ class Report:
         return dict(sorted(groups.items()))
 
 
-def validate(proj: Project, engine: str = DEFAULT_ENGINE) -> Report:
-    """SHACL (with the given engine) and the violation queries on the build."""
+def validate(proj: Project, engine: str = DEFAULT_ENGINE,
+             progress: Callable[[str], None] = lambda _: None) -> Report:
+    """SHACL (with the given engine) and the violation queries on the build;
+    ``progress`` is told each step as it starts (the command line's bar)."""
     from partykg.sparql.store import load_store
     _check_engine(engine)
     if not proj.nquads.exists():
         raise InputError(Problem(str(proj.nquads), 0, "there is no build to validate",
                                  "run `partykg build` first"))
+    progress("SHACL shapes")
     shapes = load_shapes(proj.shapes)
     results = dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"), engine)
-    results += query_violations(proj, load_store(proj))
+    progress("loading the store")
+    store = load_store(proj)
+    progress("violation queries")
+    results += query_violations(proj, store)
     index = json.loads(proj.index.read_text(encoding="utf-8"))["index"]
     return Report(not any(r.severity == "Violation" for r in results), results, index)
