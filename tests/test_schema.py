@@ -131,3 +131,26 @@ def test_an_invalid_example_fails_where_the_loader_says(example):
 def test_beyond_lists_only_real_examples():
     assert set(BEYOND) <= {p.stem for p in INVALID}
     assert len(INVALID) - len(BEYOND) >= 14   # caught in the editor today; never fewer
+
+
+@pytest.mark.slow   # one more build of the real data
+def test_the_schema_line_changes_nothing_in_the_dumps(built, tmp_path):
+    """The line is a YAML comment: the same data without it builds to the same
+    bytes (only manifest.json's input digest and the index's line numbers move)."""
+    import shutil
+
+    from partykg.core.paths import project
+    from partykg.rdf.build import build
+    for name in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    stripped = 0
+    for path in S.data_files(tmp_path):
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith(S.MODELINE)
+        path.write_text(text.split("\n", 1)[1], encoding="utf-8")
+        stripped += 1
+    assert stripped == len(DATA_FILES)
+    proj = project(tmp_path, tmp_path / "out")
+    build(proj)
+    for name in ("partykg.nq", "partykg.trig", "partykg.ttl"):
+        assert (proj.build_dir / name).read_bytes() == (built.build_dir / name).read_bytes()

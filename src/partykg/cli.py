@@ -983,8 +983,9 @@ def bench_run(proj: Project, sizes: str, runs: int, seed: int, work: str | None,
     scratch = Path(work) if work else proj.out / "bench"
     with stage("benchmarking") as progress:
         def log(message: str) -> None:
-            note(message)
-            progress(message.split(":", 1)[0])
+            note(message)              # bench/run.py's lines carry their own durations
+            if err.is_terminal:        # the bar names the run in progress
+                progress(message.split(":", 1)[0])
         run_all(proj.root, scratch, numbers, runs, seed, Path(dest), log, baseline_up_to,
                 server_seconds, clients, baseline_runs)
     out.print((Path(dest) / "RESULTS.md").read_text(encoding="utf-8"), markup=False)
