@@ -50,20 +50,24 @@ DATA_FILES = sorted([*(ROOT / "data/annotations").glob("*.yaml"),
                      *(ROOT / "data/registry").glob("*.yaml"), ROOT / "data/theses.yaml"])
 
 
+SCHEMAS = S.schemas()
+
+
 def validator(relpath: str) -> jsonschema.Draft202012Validator:
     name = S.schema_for(relpath)
     assert name, relpath
-    return jsonschema.Draft202012Validator(S.schemas()[name])
+    return jsonschema.Draft202012Validator(SCHEMAS[name])
 
 
 def test_the_committed_schemas_are_the_generated_ones():
     """After a change of a spec: `partykg schema --write`, then commit schemas/."""
     assert S.stale(ROOT) == []
-    for name, schema in S.schemas().items():
+    for name, schema in SCHEMAS.items():
         jsonschema.Draft202012Validator.check_schema(schema)
         assert (ROOT / "schemas" / name).read_text(encoding="utf-8") == S.render(schema)
 
 
+@pytest.mark.slow   # reads the whole corpus's YAML (with test_build in CI)
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
 def test_each_data_file_names_its_schema_and_passes_it(path):
     rel = path.relative_to(ROOT).as_posix()
@@ -108,6 +112,7 @@ def loader_problems(example: Path, target: str) -> list[tuple[int, str]]:
             if m and m.group(1) == f"data/{target}"]
 
 
+@pytest.mark.slow   # 30 examples (with tests/test_examples.py, which is slow too)
 @pytest.mark.parametrize("example", INVALID, ids=lambda p: p.stem)
 def test_an_invalid_example_fails_where_the_loader_says(example):
     target = REPLACES.match(example.read_text(encoding="utf-8")).group(1)

@@ -215,8 +215,8 @@ def schema_for(relpath: str) -> str | None:
     if len(parts) == 3 and parts[:2] == ("data", "annotations") and relpath.endswith(".yaml"):
         return "annotation.schema.json"
     if len(parts) == 3 and parts[:2] == ("data", "registry"):
-        name = f"registry-{Path(parts[2]).stem}.schema.json"
-        return name if name in schemas() else None
+        known = {spec.file for spec in reg.KINDS.values()}
+        return f"registry-{Path(parts[2]).stem}.schema.json" if parts[2] in known else None
     if parts == ("data", reg.THESES_FILE):
         return "theses.schema.json"
     return None
