@@ -641,7 +641,8 @@ def test_a_registry_file_that_does_not_load_comes_first(copy):
     path = copy / PERSONS
     path.write_bytes(sub("  name: Vladimir Lenin", "  name: Vladimir: Lenin")(path.read_bytes()))
     heads = report(run(copy, "build", "-q"))
-    assert heads[0].startswith(f"{PERSONS}:3: YAML syntax error"), heads
+    line = line_of(path, "  name: Vladimir: Lenin")
+    assert heads[0].startswith(f"{PERSONS}:{line}: YAML syntax error"), heads
     rest = heads[1:]
     assert rest and all(" not checked: data/registry/persons.yaml did not load" in h
                         for h in rest), rest
@@ -655,9 +656,10 @@ def test_an_entry_that_does_not_load_comes_before_the_references_to_it(copy):
     summarised after the entry's own problem, not reported as unknown entities."""
     replace(copy / PERSONS, "vladimir-lenin:\n  name: Vladimir Lenin\n", "vladimir-lenin:\n")
     heads = report(run(copy, "build", "-q"))
-    assert heads[0].startswith(f"{PERSONS}:3: entry 'vladimir-lenin' lacks the required key "
-                               "'name'"), heads
-    cause = f"the entry 'vladimir-lenin' ({PERSONS}:2) did not load"
+    key = line_of(copy / PERSONS, "\nvladimir-lenin:\n")   # its first key is on the next line
+    assert heads[0].startswith(f"{PERSONS}:{key + 1}: entry 'vladimir-lenin' lacks the "
+                               "required key 'name'"), heads
+    cause = f"the entry 'vladimir-lenin' ({PERSONS}:{key}) did not load"
     assert any(h.startswith(f"{ANN}:") and h.endswith(cause) for h in heads), heads
     assert not any("unknown entity 'vladimir-lenin'" in h for h in heads)
 

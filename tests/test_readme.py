@@ -85,7 +85,7 @@ def test_add_a_source_guide_works_as_written(tmp_path):
     the commands it runs (each exits 0), and the output it shows, line for line.
     The example text is tests/fixtures/add-a-source/, never the corpus."""
     work = tmp_path / "project"
-    for name in ("data", "ontology", "shapes", "queries", FIXTURE):
+    for name in ("data", "ontology", "shapes", "queries", "schemas", FIXTURE):
         shutil.copytree(ROOT / name, work / name)
     shim = work / ".venv/bin/partykg"
     shim.parent.mkdir(parents=True)
@@ -96,7 +96,7 @@ def test_add_a_source_guide_works_as_written(tmp_path):
     steps = guide_steps(guide())
     kinds = [kind for kind, _, _ in steps]
     commands = " ".join(what for kind, what, _ in steps if kind == "$")
-    for verb in ("coverage", "build", "validate", "query"):
+    for verb in ("doctor", "schema", "coverage", "build", "validate", "query"):
         assert f".venv/bin/partykg {verb}" in commands, verb
     assert kinds.count("new file") == 1 and kinds.count("append to") >= 3
     for kind, what, body in steps:

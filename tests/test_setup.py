@@ -105,7 +105,7 @@ def test_every_tool_is_asked_for_by_a_test():
 
 def project_copy(tmp_path: Path) -> Path:
     work = tmp_path / "project"
-    for name in ("scripts", "tests"):
+    for name in ("scripts", "tests", "src"):   # src: the table of tools (core/tools.py)
         shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
     return work
 

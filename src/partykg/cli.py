@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
+import threading
+import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -22,14 +26,127 @@ from partykg.core.errors import EXIT_BAD_INPUT, EXIT_NONCONFORMING, InputError
 from partykg.core.paths import Project, project
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a process stopped by Ctrl-C
 out = Console(highlight=False, soft_wrap=True)
 
 
+# --- progress, verbosity and interrupts: one mechanism for every verb ---------------
+
+@dataclass
+class Verbosity:
+    """The global --quiet / --verbose, set by `main` for the verb that runs."""
+    quiet: bool = False
+    verbose: bool = False
+
+
+VERBOSITY = Verbosity()
+
+
+def _seconds(start: float) -> str:
+    return f"{time.monotonic() - start:.1f} s"
+
+
 @contextmanager
-def stage(title: str) -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr naming the current step (silent when not a terminal)."""
-    with err.status(title) as status:
-        yield lambda step: status.update(f"{title}: {step}")
+def stage(title: str, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """Progress of one long stage on stderr; yields ``progress(step, done=None,
+    total=None)``. Each call names the step now running (the one before is done);
+    ``done``/``total`` count items within a stage (graphs loaded, …).
+
+    On a terminal: a rich bar with the steps (or items) done, the time taken and
+    the time left (``total``: the steps expected, when known). Elsewhere (a pipe,
+    a CI log, nohup): one plain line per step when it ends and one for the whole
+    stage, each with its duration, so a long run never looks hung. --quiet: no
+    progress; --verbose: every step's line, also on a terminal. Nothing is
+    printed for a stage that fails (its error is reported instead)."""
+    if VERBOSITY.quiet:
+        yield lambda *_a, **_k: None
+        return
+    start = time.monotonic()
+    current: dict = {"step": None, "since": start, "n": 0}
+
+    def step_done() -> None:
+        if current["step"] is not None and (VERBOSITY.verbose or not err.is_terminal):
+            err.print(f"{title}: {current['step']} ({_seconds(current['since'])})",
+                      markup=False, highlight=False)
+
+    if not err.is_terminal:
+        def plain(step: str, done: int | None = None, of: int | None = None) -> None:
+            if done is not None:        # items within a step: a line each only with -v
+                if VERBOSITY.verbose:
+                    err.print(f"{title}: {step} ({done}/{of or '?'})", markup=False)
+                return
+            step_done()
+            current.update(step=step, since=time.monotonic())
+        yield plain
+        step_done()
+        err.print(f"{title}: done in {_seconds(start)}", markup=False, highlight=False)
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("left"),
+                  TimeRemainingColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(title, total=total)
+
+        def update(step: str, done: int | None = None, of: int | None = None) -> None:
+            if done is not None:
+                bar.update(task, completed=done, total=of, description=f"{title}: {step}")
+                return
+            step_done()
+            n = current["n"]
+            current.update(step=step, since=time.monotonic(), n=n + 1)
+            t = bar.tasks[0].total
+            bar.update(task, completed=n, total=max(t, n + 1) if t is not None else None,
+                       description=f"{title}: {step}")
+        yield update
+        step_done()
+    if VERBOSITY.verbose:
+        err.print(f"{title}: done in {_seconds(start)}", markup=False, highlight=False)
+
+
+def note(message: str) -> None:
+    """A line of progress that is not a step (e.g. one benchmark run): always on a
+    terminal and in logs, never with --quiet."""
+    if not VERBOSITY.quiet:
+        err.print(message, markup=False, highlight=False)
+
+
+def _interrupt_once(signum, frame) -> None:
+    """The first Ctrl-C stops the verb (KeyboardInterrupt unwinds it, so atomic
+    writes remove their temporary files); further ones are ignored while it cleans
+    up, so that a second Ctrl-C cannot leave a traceback or half a cleanup."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+class Verbs(click.Group):
+    """The `partykg` group: every verb, whoever adds it, stops on Ctrl-C with one
+    line on stderr and exit code 130 (the shells' 128 + SIGINT), no traceback."""
+
+    def invoke(self, ctx: click.Context):
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, _interrupt_once) if main_thread else None
+        start = time.monotonic()
+        try:
+            result = super().invoke(ctx)
+        except (KeyboardInterrupt, click.Abort):
+            if main_thread:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+            err.print("interrupted", markup=False, highlight=False)
+            raise SystemExit(EXIT_INTERRUPTED) from None
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, previous)
+        if VERBOSITY.verbose and ctx.invoked_subcommand:
+            err.print(f"partykg {ctx.invoked_subcommand}: {_seconds(start)}", markup=False)
+        return result
 
 
 def handles_errors(fn):
@@ -57,7 +174,7 @@ def handles_errors(fn):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Verbs, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="partykg")
 @click.option("--root", type=click.Path(file_okay=False), envvar="PARTYKG_ROOT",
               help="Project folder holding data/, ontology/, shapes/, queries/ (default: .).")
@@ -65,15 +182,25 @@ def handles_errors(fn):
               help="Output folder (default: ROOT/out).")
 @click.option("--base", envvar="PARTYKG_BASE", help="Base IRI of the data "
               "(default: https://w3id.org/partykg/).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr (results and "
+              "errors still print).")
+@click.option("--verbose", "-v", is_flag=True, help="More detail: every step of a stage with "
+              "its duration, also on a terminal, and the verb's total time.")
 @click.pass_context
-def main(ctx: click.Context, root: str | None, out: str | None, base: str | None) -> None:
+def main(ctx: click.Context, root: str | None, out: str | None, base: str | None,
+         quiet: bool, verbose: bool) -> None:
     """partykg: a knowledge graph of the debate on the revolutionary party and
     spontaneous mass action.
 
     Stages: build -> validate -> reason -> query.
 
-    Exit codes: 0 fine; 1 the data does not conform; 2 bad input or runtime error.
+    Exit codes: 0 fine; 1 the data does not conform; 2 bad input or runtime error;
+    130 interrupted (Ctrl-C).
+
+    Progress goes to stderr: bars on a terminal, one line per step with its
+    duration otherwise. Shell completion: see "Shell completion" in the README.
     """
+    VERBOSITY.quiet, VERBOSITY.verbose = quiet, verbose and not quiet
     ctx.obj = project(root, out, base)
 
 
@@ -87,8 +214,16 @@ def full_option(fn):
                         help="Emit every named graph again, ignoring the cache in OUT/cache.")(fn)
 
 
+# The steps rdf/build.py names (reading annotations, emitting RDF, writing dumps, the
+# search index and reading view) and those publish/release.py adds: the length of the
+# bar (it grows if more come).
+BUILD_STEPS = 4
+RELEASE_STEPS = BUILD_STEPS + 6
+VALIDATE_STEPS = 3   # check/validate.py: SHACL shapes, (loading the store,) violation queries
+
+
 @main.command()
-@click.option("--quiet", "-q", is_flag=True, help="Print no summary.")
+@click.option("--quiet", "-q", is_flag=True, help="Print no summary and no progress.")
 @jobs_option
 @full_option
 @click.pass_obj
@@ -103,7 +238,9 @@ def build(proj: Project, quiet: bool, jobs: int | None, full: bool) -> None:
     from the cache in OUT/cache (the output is the same bytes as a full build).
     """
     from partykg.rdf.build import build as run_build
-    with stage("building") as progress:
+    if quiet:
+        VERBOSITY.quiet = True
+    with stage("building", BUILD_STEPS) as progress:
         manifest = run_build(proj, progress, jobs, full)
     if not quiet:
         render.build_summary(manifest, out)
@@ -115,7 +252,7 @@ def ensure_built(proj: Project, jobs: int | None = None, full: bool = False) -> 
     from partykg.rdf.build import is_stale
     if full or is_stale(proj):
         with stage("building (output missing or out of date)" if not full
-                   else "building (--full)") as progress:
+                   else "building (--full)", BUILD_STEPS) as progress:
             run_build(proj, progress, jobs, full)
 
 
@@ -194,8 +331,8 @@ def validate(proj: Project, fmt: str, no_build: bool, engine: str, jobs: int | N
     from partykg.check.validate import validate as run_validate
     if not no_build:
         ensure_built(proj, jobs, full)
-    with stage(f"validating ({engine})"):
-        report = run_validate(proj, engine, jobs)
+    with stage(f"validating ({engine})", VALIDATE_STEPS) as progress:
+        report = run_validate(proj, engine, jobs, progress)
     render.validation_report(report, fmt, out)
     if not report.conforms:
         sys.exit(EXIT_NONCONFORMING)
@@ -228,6 +365,8 @@ def reason(proj: Project, max_individuals: int) -> None:
               default="table", help="Output format.")
 @click.option("--param", "-p", multiple=True, metavar="NAME=VALUE",
               help="Set a query parameter, e.g. -p person=https://…")
+@click.option("--sparql", "sparql_text", metavar="TEXT",
+              help="Run this query text instead of QUERY (e.g. --sparql 'SELECT …').")
 @click.option("--wikidata-endpoint", metavar="URL",
               help="Send SERVICE <https://query.wikidata.org/sparql> to this endpoint instead "
                    "(a mirror, or a local stand-in).")
@@ -243,10 +382,15 @@ def reason(proj: Project, max_individuals: int) -> None:
 @click.pass_obj
 @handles_errors
 def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[str, ...],
-          wikidata_endpoint: str | None, endpoint: str | None, graphs: tuple[str, ...],
+          sparql_text: str | None, wikidata_endpoint: str | None, endpoint: str | None, graphs: tuple[str, ...],
           user: str | None, password: str | None, timeout: float, max_mb: float) -> None:
-    """Run QUERY (a file of queries/ by name or number, or any .rq path)
-    against the built graph in an embedded store, or on --endpoint.
+    """Run QUERY against the built graph in an embedded store, or on --endpoint.
+
+    QUERY is a ready-made query of queries/ (by number or name), the path of
+    any file of SPARQL, or - for standard input; or give the text with
+    --sparql. A grlc header (`#+ summary: …`) is optional in your own
+    queries; BASIL parameters (?_name) work in all of them (--param). A
+    syntax error is reported with its line and column.
 
     On an endpoint the dataset is named in the request (default-graph-uri and
     named-graph-uri: the union of partykg's graphs, as in the embedded store),
@@ -258,6 +402,7 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
     from partykg.sparql.query import (
         WIKIDATA_SPARQL,
         list_queries,
+        query_from_text,
         resolve_query,
         run_query,
     )
@@ -266,16 +411,24 @@ def query(proj: Project, query: str | None, list_: bool, fmt: str, param: tuple[
                      ([q.name, q.summary, ", ".join(q.parameters)]
                       for q in list_queries(proj.queries)), out)
         return
-    if not query:
-        raise click.UsageError("give a QUERY (name, number or path), or --list")
+    if query and sparql_text is not None:
+        raise click.UsageError("give a QUERY or --sparql TEXT, not both")
+    if not query and sparql_text is None:
+        raise click.UsageError("give a QUERY (name, number, path, or - for standard input), "
+                               "--sparql TEXT, or --list")
     params = {}
     for p in param:
         name, sep, value = p.partition("=")
         if not sep:
             raise click.BadParameter(f"'{p}' is not NAME=VALUE", param_hint="--param")
         params[name] = value
+    if sparql_text is not None:
+        rq = query_from_text(sparql_text, Path("--sparql"), "--sparql")
+    elif query == "-":
+        rq = query_from_text(sys.stdin.read(), Path("<stdin>"), "stdin")
+    else:
+        rq = resolve_query(proj.queries, query)
     ensure_built(proj)
-    rq = resolve_query(proj.queries, query)
     services = {WIKIDATA_SPARQL: wikidata_endpoint} if wikidata_endpoint else {}
     if endpoint:
         from partykg.core.http import MB, Client
@@ -365,6 +518,8 @@ def serve(proj: Project, host: str, port: int, timeout: float, max_rows: int, ma
     url = f"http://{shown}:{server.port}/"
     out.print(f"partykg is serving at {url}  (SPARQL endpoint: {url}sparql; Ctrl-C stops)")
     server.serve_forever()
+    if server.stopped_by == signal.SIGINT:
+        raise KeyboardInterrupt   # reported by Verbs like any other verb's Ctrl-C
 
 
 @main.command()
@@ -382,7 +537,7 @@ def release(proj: Project) -> None:
     from partykg.publish.release import NotConforming
     from partykg.publish.release import release as run_release
     try:
-        with stage("releasing") as progress:
+        with stage("releasing", RELEASE_STEPS) as progress:
             folder = run_release(proj, progress)
     except NotConforming as exc:
         render.validation_report(exc.report, "text", out)
@@ -479,8 +634,6 @@ def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_pa
     prompt) go to the hosts of --store and --sparql only, never to a host a
     redirect names.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from partykg.core.http import MB
     from partykg.publish.gsp import LoadError, Target, read_graphs
     from partykg.publish.gsp import load as run_load
@@ -490,7 +643,7 @@ def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_pa
         from partykg.publish.release import release as run_release
         path = proj.out / "release" / f"partykg-{__version__}" / "partykg.nq"
         if not path.exists():
-            with stage("releasing (no release yet)") as progress:
+            with stage("releasing (no release yet)", RELEASE_STEPS) as progress:
                 run_release(proj, progress)
     else:
         path = Path(dump)
@@ -498,11 +651,10 @@ def load(proj: Project, dump: str | None, gsp: str, sparql: str | None, graph_pa
     try:
         with stage(f"reading {path.name}"):
             graphs = read_graphs(path)
-        with Progress(TextColumn("loading"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.description}"), console=err, transient=True) as bar:
-            task = bar.add_task("", total=len(graphs))
+        with stage(f"loading into {gsp}", len(graphs)) as progress:
+            loaded = iter(range(1, len(graphs) + 1))
             report = run_load(path, target, not no_verify,
-                              lambda g, _: bar.update(task, advance=1, description=g), graphs)
+                              lambda g, _: progress(g, next(loaded), len(graphs)), graphs)
     except LoadError as exc:
         print_failure(exc.message, exc.hint)
         if exc.loaded:
@@ -786,6 +938,82 @@ def enrich(proj: Project, endpoint: str, langs: str, timeout: float, max_mb: flo
     err.print(f"wrote {rel(proj.enrichment_file, proj.root)}")
 
 
+@main.command()
+@click.option("--write", is_flag=True, help="Write the schemas to ROOT/schemas/ (after a change "
+              "of the format) and add the `# yaml-language-server` line to every data file "
+              "that lacks it.")
+@click.option("--check", is_flag=True, help="Exit 1 when schemas/ differs from the generated "
+              "schemas or a data file lacks its schema line.")
+@click.pass_obj
+@handles_errors
+def schema(proj: Project, write: bool, check: bool) -> None:
+    """JSON Schemas of the annotation files, the registry files and theses.yaml,
+    generated from the loader's own field specs (one source of truth), for
+    editors: with the YAML extension (yaml-language-server), keys complete and
+    mistakes show as you type. Each data file names its schema on its first line.
+
+    Without options: list the schemas and the data files that use them. The
+    editor checks one file's shape; `partykg build` still checks everything.
+    """
+    from partykg.model import schema as schemas
+    if write:
+        for path in schemas.write(proj.root):
+            err.print(f"wrote {path.relative_to(proj.root)}", markup=False)
+        for path in schemas.add_modelines(proj.root):
+            err.print(f"added the schema line to {path.relative_to(proj.root)}", markup=False)
+    stale = schemas.stale(proj.root)
+    missing = schemas.without_modeline(proj.root)
+    if check and not (stale or missing):
+        out.print(f"schemas/ and the schema lines of {len(schemas.data_files(proj.root))} data "
+                  "files are up to date", markup=False)
+        return
+    render.table("JSON Schemas of the data files (schemas/)",
+                 [("schema", {"no_wrap": True}), ("data files", {"overflow": "fold"})],
+                 ([name + (" (out of date)" if name in stale else ""),
+                   ", ".join(str(p.relative_to(proj.root)) for p in files) or "-"]
+                  for name, files in schemas.users(proj.root).items()), out)
+    for name in stale:
+        err.print(f"schemas/{name} differs from the generated schema; run "
+                  "`partykg schema --write`", markup=False)
+    for path in missing:
+        err.print(f"{path.relative_to(proj.root)} lacks its first line "
+                  f"`{schemas.modeline(path.relative_to(proj.root).as_posix())}`", markup=False)
+    if check and (stale or missing):
+        sys.exit(EXIT_NONCONFORMING)
+
+
+@main.command()
+@click.option("--wikidata-endpoint", default="https://query.wikidata.org/sparql",
+              show_default=True, metavar="URL", help="The endpoint whose reachability is "
+              "checked (a HEAD request).")
+@click.option("--timeout", default=3.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="Deadline of the network check, in seconds.")
+@click.option("--offline", is_flag=True, help="Skip the network check.")
+@click.pass_obj
+@handles_errors
+def doctor(proj: Project, wikidata_endpoint: str, timeout: float, offline: bool) -> None:
+    """What is installed and what it enables: the Python packages and the
+    project data (the main job), Java with HermiT (`reason`), the tools of
+    the tests marked external (Jena, Chromium and chromedriver, Virtuoso,
+    Oxigraph server, nginx) and network access to Wikidata; with the command
+    that installs each missing one.
+
+    Exit 0 when the main job (build, validate, query, serve) can run, 1 when
+    not. A missing optional tool or no network is reported, never a failure.
+    """
+    from partykg.check.doctor import diagnose, main_job_ok
+    with stage("checking"):
+        rows = diagnose(proj, wikidata_endpoint, timeout, network=not offline)
+    # In a log or a pipe, wide enough that an install command stays on one line.
+    render.doctor(rows, out if out.is_terminal else Console(highlight=False, width=200))
+    ok = main_job_ok(rows)
+    err.print("the main job can run" if ok else "the main job cannot run: install what is "
+              "marked MISSING", markup=False)
+    if not ok:
+        sys.exit(EXIT_NONCONFORMING)
+
+
 @main.group()
 def bench() -> None:
     """Benchmarks on synthetic corpora."""
@@ -852,11 +1080,16 @@ def bench_run(proj: Project, sizes: str, runs: int, seed: int, work: str | None,
     from partykg.bench.run import run_all
     numbers = [int(s.replace("_", "")) for s in sizes.split(",") if s.strip()]
     scratch = Path(work) if work else proj.out / "bench"
-    run_all(proj.root, scratch, numbers, runs, seed, Path(dest),
-            lambda msg: err.print(msg, markup=False), baseline_up_to, server_seconds, clients,
-            baseline_runs)
+    with stage("benchmarking") as progress:
+        def log(message: str) -> None:
+            note(message)              # bench/run.py's lines carry their own durations
+            if err.is_terminal:        # the bar names the run in progress
+                progress(message.split(":", 1)[0])
+        run_all(proj.root, scratch, numbers, runs, seed, Path(dest), log, baseline_up_to,
+                server_seconds, clients, baseline_runs)
     out.print((Path(dest) / "RESULTS.md").read_text(encoding="utf-8"), markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # `python -m partykg.cli` is partykg too (its usage lines, _PARTYKG_COMPLETE)
+    main(prog_name="partykg")

@@ -15,10 +15,11 @@ from typing import Iterable, Sequence
 from pyoxigraph import RdfFormat, serialize
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from partykg.check.validate import Report
 from partykg.core.namespaces import all_prefixes
-from partykg.sparql.query import QueryResult, plain
+from partykg.sparql.query import XSD, QueryResult, plain
 
 
 def table(title: str, columns: Sequence[str | tuple[str, dict]], rows: Iterable[Sequence[str]],
@@ -108,13 +109,35 @@ def query_results(result: QueryResult, fmt: str, console: Console) -> None:
             for row in result.rows]}}, ensure_ascii=False) + "\n")
         return
     prefixes = all_prefixes(result.base)
-    table = Table(title=f"{result.rq.name}: {result.rq.summary}", title_justify="left")
-    for v in result.variables:
-        table.add_column(v, overflow="fold")
+    title = f"{result.rq.name}: {result.rq.summary}" if result.rq.summary else result.rq.name
+    table = Table(title=title, title_justify="left")
+    numeric = [bool(result.rows) and all(t is None or _is_number(t) for t in col)
+               for col in zip(*result.rows)] or [False] * len(result.variables)
+    for v, right in zip(result.variables, numeric):
+        table.add_column(v, overflow="fold", justify="right" if right else "left")
     for row in result.rows:
-        table.add_row(*(compact(t, prefixes) for t in row))
+        table.add_row(*(cell(t, prefixes) for t in row))
     console.print(table)
     console.print(f"{len(result.rows)} row(s)")
+
+
+NUMERIC = {XSD + t for t in ("integer", "int", "long", "short", "byte", "decimal", "double",
+                             "float", "nonNegativeInteger", "positiveInteger",
+                             "nonPositiveInteger", "negativeInteger", "unsignedInt",
+                             "unsignedLong", "unsignedShort", "unsignedByte")}
+
+
+def _is_number(term) -> bool:
+    return type(term).__name__ == "Literal" and term.datatype.value in NUMERIC
+
+
+def cell(term, prefixes: dict[str, str]) -> Text:
+    """One value of a result table: an IRI compacted with the known prefixes, a
+    literal by its value (12, not "12"^^xsd:integer), a language tag dimmed after
+    it. A Text, so that brackets in the data are never read as rich markup."""
+    if term is not None and type(term).__name__ == "Literal" and term.language:
+        return Text.assemble(term.value, (f" @{term.language}", "dim"))
+    return Text(compact(term, prefixes))
 
 
 def validation_report(report: Report, fmt: str, console: Console) -> None:
@@ -158,3 +181,18 @@ def stance_coverage(rows, console: Console) -> None:
            ("none %", {"justify": "right"}), ("to review", {"overflow": "fold"})],
           ([r.source, str(r.claims), str(r.with_stance), str(r.reviewed_without),
             f"{r.share_without:.0%}", ", ".join(r.unreviewed) or "-"] for r in rows), console)
+
+
+def doctor(rows, console: Console) -> None:
+    """`partykg doctor`: one row per component, what it enables, how to install it."""
+    t = Table(title="partykg doctor", title_justify="left")
+    for col, opts in (("component", {"no_wrap": True}), ("status", {"no_wrap": True}),
+                      ("found", {"overflow": "fold"}), ("enables", {"overflow": "fold"}),
+                      ("install", {"no_wrap": True})):
+        t.add_column(col, **opts)
+    for r in rows:
+        status = Text("ok", "green") if r.ok else Text(
+            "MISSING" if r.main else "missing", "bold red" if r.main else "yellow")
+        t.add_row(Text(r.component), status, Text(r.detail), Text(r.enables),
+                  Text(r.install or "-"))
+    console.print(t)

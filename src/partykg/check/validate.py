@@ -15,6 +15,7 @@ import json
 import multiprocessing as mp
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,10 +255,12 @@ def _store_violations(proj: Project) -> list[Result]:
     return query_violations(proj, load_store(proj))
 
 
-def validate(proj: Project, engine: str = DEFAULT_ENGINE, jobs: int | None = None) -> Report:
+def validate(proj: Project, engine: str = DEFAULT_ENGINE, jobs: int | None = None,
+             progress: Callable[[str], None] = lambda _: None) -> Report:
     """SHACL (with the given engine) and the violation queries on the build. With more
     than one job (default: one per core) the queries (store load included) run in a
-    forked process while SHACL runs here; the report is the same either way."""
+    forked process while SHACL runs here; the report is the same either way.
+    ``progress`` is told each step as it starts (the command line's bar)."""
     _check_engine(engine)
     if not proj.nquads.exists():
         raise InputError(Problem(str(proj.nquads), 0, "there is no build to validate",
@@ -265,14 +268,21 @@ def validate(proj: Project, engine: str = DEFAULT_ENGINE, jobs: int | None = Non
     shapes = load_shapes(proj.shapes)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and "fork" in mp.get_all_start_methods():
+        progress("SHACL shapes (the violation queries beside it, in a second process)")
         with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
             queries = pool.submit(_store_violations, proj)
             results = dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"),
                                          engine)
+            progress("violation queries")
             results += queries.result()
     else:
+        progress("SHACL shapes")
         results = dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"),
                                      engine)
-        results += _store_violations(proj)
+        progress("loading the store")
+        from partykg.sparql.store import load_store
+        store = load_store(proj)
+        progress("violation queries")
+        results += query_violations(proj, store)
     index = json.loads(proj.index.read_text(encoding="utf-8"))["index"]
     return Report(not any(r.severity == "Violation" for r in results), results, index)

@@ -828,6 +828,7 @@ class Server:
         self.stopping: asyncio.Event | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.ready = threading.Event()
+        self.stopped_by: int | None = None   # the signal that stopped serve_forever
 
     @property
     def server_address(self) -> tuple[str, int]:
@@ -852,7 +853,7 @@ class Server:
                   "SERVICE is still refused by the query check", file=sys.stderr, flush=True)
         self.app.views.warm_up()
         try:
-            asyncio.run(self._serve(shutdown_trigger=_signal_trigger()))
+            asyncio.run(self._serve(shutdown_trigger=_signal_trigger(self)))
         finally:
             self.close()
 
@@ -871,14 +872,20 @@ class Server:
     server_close = close
 
 
-def _signal_trigger():
+def _signal_trigger(server: Server):
+    """Stop on SIGINT or SIGTERM; ``server.stopped_by`` records which (the command
+    line reports Ctrl-C as an interrupt, exit 130)."""
     import signal
+
+    def stop_on(sig: int, stop: asyncio.Event) -> None:
+        server.stopped_by = sig
+        stop.set()
 
     async def wait() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, stop_on, sig, stop)
         await stop.wait()
     return wait
 

@@ -325,6 +325,11 @@ def _limit_memory(memory_mb: int | None) -> None:
 
 
 def _worker(nquads: str, conn, isolate: bool, memory_mb: int | None) -> None:
+    import signal
+
+    # Ctrl-C on a terminal reaches the whole process group; the parent stops its
+    # workers itself, so a worker ignores it (else each prints a traceback).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from pyoxigraph import RdfFormat, Store
     note = _isolate_network() if isolate else None
     store = Store()

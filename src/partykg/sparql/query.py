@@ -6,6 +6,10 @@ Parameters follow BASIL: ``?_name`` (required) or ``?__name`` (optional),
 with an optional type suffix: ``?_person_iri``, ``?_n_integer``,
 ``?_label_en``. ``defaults`` gives values by parameter name
 (``- person: https://…``).
+
+The header is required of the ready-made queries of queries/ (their summary
+is what `partykg query --list` and the query page show); a query of one's own
+(any file, standard input, or text on the command line) may have none.
 """
 
 from __future__ import annotations
@@ -77,13 +81,18 @@ class RQ:
         return out
 
 
-def parse_header(text: str, file: str) -> dict:
+def parse_header(text: str, file: str, required: bool = True) -> dict:
+    """The grlc header as a mapping. ``required``: a ready-made query must have one
+    with a summary and a description; without it, no header is an empty one, and a
+    header given is checked all the same except for those two keys."""
     lines = []
     for number, line in enumerate(text.splitlines(), 1):
         if line.startswith("#+"):
             lines.append((number, line[2:].removeprefix(" ")))
         elif line.strip() and not line.startswith("#"):
             break
+    if not lines and not required:
+        return {}
     if not lines:
         raise InputError(Problem(file, 1, "the query has no grlc header",
                                  "start the file with `#+ summary: …` and `#+ description: …`"))
@@ -100,7 +109,7 @@ def parse_header(text: str, file: str) -> dict:
     if unknown:
         raise InputError(Problem(file, lines[0][0], f"unknown header key(s): {', '.join(sorted(unknown))}",
                                  f"use grlc decorators: {', '.join(sorted(HEADER_KEYS))}"))
-    for key in ("summary", "description"):
+    for key in ("summary", "description") if required else ():
         if not isinstance(header.get(key), str) or not header[key].strip():
             raise InputError(Problem(file, lines[0][0], f"the header lacks `{key}`",
                                      f"add `#+ {key}: …`"))
@@ -120,19 +129,27 @@ def parse_header(text: str, file: str) -> dict:
     return header
 
 
-def load_query(path: Path) -> RQ:
+def load_query(path: Path, required: bool = True) -> RQ:
+    """A query file; ``required``: it must have its grlc header (queries/)."""
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(Problem(str(path), 0, f"cannot read the query: {exc.strerror}")) from exc
-    header = parse_header(text, str(path))
+    except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or "it is not UTF-8 text"
+        raise InputError(Problem(str(path), 0, f"cannot read the query: {why}")) from exc
+    return query_from_text(text, path, path.stem, required)
+
+
+def query_from_text(text: str, path: Path, name: str, required: bool = False) -> RQ:
+    """A query given as text (a file's, standard input's or the command line's):
+    its optional header and its BASIL parameters."""
+    header = parse_header(text, str(path), required)
     params: dict[str, Param] = {}
     for m in PARAM_RE.finditer(text):
         if text.rfind("\n", 0, m.start()) < text.rfind("#", 0, m.start()):
             continue  # inside a comment line
         p = Param(m.group(2), m.group(3), m.group(1) == "_", m.group(0))
         params.setdefault(p.name, p)
-    return RQ(path, path.stem, header, text, params)
+    return RQ(path, name, header, text, params)
 
 
 def list_queries(queries_dir: Path) -> list[RQ]:
@@ -140,12 +157,16 @@ def list_queries(queries_dir: Path) -> list[RQ]:
 
 
 def resolve_query(queries_dir: Path, name: str) -> RQ:
+    """A ready-made query by number or name, or any file of SPARQL by its path
+    (its header optional)."""
     path = Path(name)
-    if path.suffix == ".rq" and path.exists():
-        return load_query(path)
+    if path.is_file() and (path.suffix or len(path.parts) > 1):
+        return load_query(path, required=False)
     matches = [p for p in sorted(queries_dir.glob("*.rq"))
                if p.stem == name or p.stem.split("-", 1)[0] == name
                or p.stem.split("-", 1)[-1] == name]
+    if not matches and path.is_file():
+        return load_query(path, required=False)
     if len(matches) != 1:
         names = ", ".join(p.stem for p in sorted(queries_dir.glob("*.rq")))
         raise InputError(Problem(name, 0, f"no single query named '{name}'"
@@ -255,8 +276,7 @@ def run_query(proj: Project, rq: RQ, params: dict[str, str], store=None,
     try:
         res = store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:
-        raise InputError(Problem(str(rq.path), 0, f"SPARQL syntax error: {exc}",
-                                 "fix the query")) from exc
+        raise InputError(syntax_problem(rq, text, str(exc))) from exc
     if isinstance(res, QuerySolutions):
         variables = [v.value for v in res.variables]
         rows = sort_concatenated(rq, variables, [[sol[v] for v in variables] for sol in res])
@@ -265,6 +285,31 @@ def run_query(proj: Project, rq: RQ, params: dict[str, str], store=None,
         return QueryResult(rq, "ask", [], [], bool(res), None, proj.base)
     triples = sorted(res, key=str)
     return QueryResult(rq, "graph", [], [], None, triples, proj.base)
+
+
+SYNTAX_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+
+
+def syntax_problem(rq: RQ, text: str, message: str) -> Problem:
+    """pyoxigraph's syntax error ("error at LINE:COLUMN: expected …", both 1-based:
+    the furthest point its parser reached) as file:line, with the line and a caret
+    under the column. Parameter values never hold a line break, so the line is the
+    query's own; the line shown is the one that ran (with the values in place)."""
+    m = SYNTAX_AT.match(message)
+    if not m:
+        return Problem(str(rq.path), 0, f"SPARQL syntax error: {message}", "fix the query")
+    line, col, what = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
+    lines = text.split("\n")
+    if line > len(lines):  # the parser ran past the end: point after the last character
+        line, col = len(lines), len(lines[-1]) + 1
+    shown = lines[line - 1].replace("\t", " ")
+    if len(what) > 300:
+        what = what[:299] + "…"
+    return Problem(str(rq.path), line,
+                   f"SPARQL syntax error at line {line}, column {col}: {what}\n"
+                   f"    {shown}\n    {' ' * (col - 1)}^",
+                   "the caret marks where the parser stopped; the mistake is there or just "
+                   "before it")
 
 
 def plain(term) -> str:
