@@ -303,12 +303,21 @@ def test_essay_and_entity_citations(server_url, store):
 
 
 def test_citation_cff_is_valid_and_agrees_with_the_release():
-    """CITATION.cff validates (cffconvert) and names the version, date, licence and
-    authors the project records (pyproject.toml, CHANGELOG, DCAT licence)."""
-    from cffconvert.cli.create_citation import create_citation
-    citation = create_citation(str(ROOT / "CITATION.cff"), None)
-    citation.validate()
-    cff = citation.cffobj
+    """CITATION.cff validates against the CFF 1.2.0 schema (the one `cffconvert
+    --validate` uses; tests/fixtures/README.md) and names the version, date, licence
+    and authors the project records (pyproject.toml, CHANGELOG, DCAT licence)."""
+    import jsonschema
+    import yaml
+    text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    # CFF is YAML 1.2; dates are strings to the schema (cffconvert reads them so too)
+    cff = yaml.load(text, Loader=yaml.BaseLoader)
+    schema = json.loads((ROOT / "tests" / "fixtures" / "cff-1.2.0" / "schema.json")
+                        .read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in validator.iter_errors(cff)]
+    assert errors == []
+    assert cff["cff-version"] == "1.2.0"
     version, date = release_facts()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert cff["version"] == version == project["version"]
