@@ -98,7 +98,9 @@ def test_every_tool_is_asked_for_by_a_test():
     users = tools.users()
     assert all(users.values()), {name for name, files in users.items() if not files}
     assert "tests/test_reasoner.py" in users["java"] and "tests/test_setup.py" not in users["java"]
-    assert users["chromium"] == users["chromedriver"] == ["tests/test_browser.py"]
+    assert users["chromium"] == users["chromedriver"] == [
+        "tests/test_browser.py", "tests/test_browser_browse.py", "tests/test_browser_pages.py",
+        "tests/test_browser_views.py"]
     assert "tests/test_stores.py" in users["virtuoso"] and "tests/test_stores.py" in users["nginx"]
     assert {"tests/test_queries.py", "tests/test_wikidata_link.py"} <= set(users["oxigraph"])
 
@@ -125,7 +127,8 @@ def test_setup_test_names_each_missing_tool_and_stops(tmp_path):
     for name in ("java", "jena", "chromium", "chromedriver", "virtuoso"):
         tool = tools.TOOLS[name]
         assert f"  {name}: {tool.what}; install: {tool.install}\n" in res.stderr, name
-    assert "    needed by: tests/test_browser.py\n" in res.stderr
+    assert ("    needed by: tests/test_browser.py, tests/test_browser_browse.py, "
+            "tests/test_browser_pages.py, tests/test_browser_views.py\n") in res.stderr
     assert "ready" not in res.stdout + res.stderr
     assert not (work / ".venv").exists()
 
