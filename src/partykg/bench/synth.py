@@ -301,7 +301,10 @@ class Corpus:
             persons = self.by_kind["person"]
             n = min(self.acc.take("members", MEMBERSHIPS_PER_ORG), len(persons))
             for m in rng.sample(persons, n):
-                member = {"member": m.key, "start": year(1848, 1985)}
+                # a membership starts before the member's death (query 94); min() keeps
+                # the random sequence, so the rest of the corpus is unchanged
+                member = {"member": m.key, "start": min(year(1848, 1985),
+                                                        m.fields.get("died", "9999"))}
                 if rng.random() < 0.4:
                     member["end"] = str(int(member["start"]) + rng.randint(0, 10))
                 ent.members.append(member)
@@ -311,9 +314,10 @@ class Corpus:
                 f["part_of"] = rng.choice(countries).key
         elif ent.kind == "work":
             persons = self.by_kind["person"] or [self.new_entity("person")]
-            f["authors"] = [rng.choice(persons).key]
-            if rng.random() < 0.37:
-                f["date"] = year()
+            author = rng.choice(persons)
+            f["authors"] = [author.key]
+            if rng.random() < 0.37:     # written in the author's lifetime (query 94)
+                f["date"] = min(year(), author.fields.get("died", "9999"))
         elif ent.kind == "person" and rng.random() < 0.05:
             f["died"] = year(1900, 2000)
 
