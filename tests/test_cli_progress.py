@@ -35,7 +35,11 @@ def test_not_a_terminal_one_plain_line_per_step_with_its_duration(tmp_path):
     lines = res.stderr.splitlines()
     steps = [STEP.match(line) for line in lines if STEP.match(line)]
     # the steps rdf/build.py announces, each once, in order, then the stage's total
-    assert [m.group(1) for m in steps] == ["reading annotations", "emitting RDF", "writing dumps"]
+    names = [m.group(1) for m in steps]
+    assert names[0] == "reading annotations" and names[2:] == [
+        "writing dumps", "writing the search index and reading view"], names
+    # a fresh output folder: every graph is emitted (ontology, registry, five essays)
+    assert names[1] == "emitting RDF: 7 of 7 graphs (0 unchanged)", names
     done = [DONE.match(line) for line in lines if DONE.match(line)]
     assert len(done) == 1 and lines.index(done[0].group(0)) == lines.index(steps[-1].group(0)) + 1
     total = float(done[0].group(1))
@@ -138,7 +142,7 @@ def test_shell_completion_as_the_readme_sets_it_up(shell):
 
 def test_on_a_terminal_a_bar_with_the_steps_done(tmp_path):
     """stderr on a pseudo-terminal: rich draws the bar, with the step running and
-    the count of steps done (n/3) and the time taken; it goes when the build ends
+    the count of steps done (n/4) and the time taken; it goes when the build ends
     (no plain lines then)."""
     import pty
     import select
@@ -167,7 +171,8 @@ def test_on_a_terminal_a_bar_with_the_steps_done(tmp_path):
         os.close(master)
     assert proc.returncode == 0
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw.decode("utf-8", "replace"))
-    counts = set(re.findall(r"building: ([a-zA-Z ]+?) +━[━╺╸ ]* ([0-3])/3 \d:\d\d:\d\d", text))
-    assert ("reading annotations", "0") in counts and ("emitting RDF", "1") in counts, text[-2000:]
+    counts = set(re.findall(r"building: ([^━\n]+?) +━[━╺╸ ]* ([0-4])/4 \d:\d\d:\d\d", text))
+    assert ("reading annotations", "0") in counts, text[-2000:]
+    assert ("emitting RDF: 7 of 7 graphs (0 unchanged)", "1") in counts, text[-2000:]
     plain = [line.strip() for line in text.replace("\r", "\n").splitlines()]
     assert not any(DONE.match(x) or STEP.match(x) for x in plain)
