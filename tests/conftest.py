@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.browser import browser, shots  # noqa: F401  (the browser tests' module-scoped fixtures)
 from support.tools import TOOLS
 
 from partykg.core.paths import Project, project

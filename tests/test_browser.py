@@ -19,9 +19,9 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 from support.browser import (
     WAIT,
-    chromium,
     full_page_screenshot,
     get_json,
+    open_query_page,
     opener,
     requests_made,
     sparql_rows,
@@ -36,28 +36,9 @@ LENIN_PAGE_SHOT = Path("/tmp/partykg-lenin-page.png")
 
 # --- fixtures -------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    """Headless Chromium with a fresh profile; performance logging on, so that a
-    test can list every request the page made."""
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("screenshots")
 
 
 # --- helpers --------------------------------------------------------------------
-
-def open_query_page(driver, server_url: str) -> None:
-    """Load / and wait until the statistics and the query list are drawn."""
-    driver.get(server_url + "/")
-    WebDriverWait(driver, WAIT).until(
-        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
-    WebDriverWait(driver, WAIT).until(
-        EC.presence_of_element_located((By.CSS_SELECTOR, "#yasgui .yasqe_queryButton")))
 
 
 def editor_text(driver) -> str:

@@ -22,7 +22,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.browser import (
     WAIT,
-    chromium,
     foreign_requests,
     get_json,
     opener,
@@ -185,15 +184,6 @@ def test_a_build_without_the_browser_files_is_told_to_rebuild(tmp_path, built):
 # --- in the browser --------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("screenshots")
 
 
 def wait_for(driver, script: str):

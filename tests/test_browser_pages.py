@@ -14,8 +14,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from support.browser import (
     WAIT,
-    chromium,
     get_json,
+    open_query_page,
     requests_made,
     screenshots_at_both_sizes,
     sparql_rows,
@@ -27,24 +27,7 @@ SERVICE_QUERY = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o
 OVER_CAP_QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
-        yield driver
 
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("screenshots")
-
-
-def open_query_page(driver, server_url: str) -> None:
-    requests_made(driver)       # forget the browser's own start-up requests
-    driver.get(server_url + "/")
-    WebDriverWait(driver, WAIT).until(
-        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
-    WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(
-        By.CSS_SELECTOR, "#yasgui .yasqe_queryButton"))
 
 
 def outside(driver, server_url: str) -> list[str]:
@@ -67,6 +50,7 @@ def status_line(driver):
 def test_failed_query_shows_its_error_in_the_page(browser, server_url):
     """A query the server refuses (a SERVICE outside the allow-list: 400) shows the
     HTTP status and the server's message in the status line, marked as an error."""
+    requests_made(browser)   # forget the requests before this page
     open_query_page(browser, server_url)
     run_in_editor(browser, SERVICE_QUERY)
     WebDriverWait(browser, WAIT).until(lambda d: "HTTP 400" in status_line(d).text)
@@ -79,6 +63,7 @@ def test_failed_query_shows_its_error_in_the_page(browser, server_url):
 def test_over_cap_query_shows_the_notice_and_the_download(browser, server_url):
     """A result over the row cap is drawn (the first 5,000 rows) with a notice and a
     link to the whole result as CSV, the same link the server's Link header gives."""
+    requests_made(browser)   # forget the requests before this page
     open_query_page(browser, server_url)
     run_in_editor(browser, OVER_CAP_QUERY)
     WebDriverWait(browser, WAIT).until(
@@ -100,6 +85,7 @@ def test_over_cap_query_shows_the_notice_and_the_download(browser, server_url):
 
 def test_home_page_cite_block(browser, server_url):
     """The home page's cite block is filled from /cite/dataset.json."""
+    requests_made(browser)   # forget the requests before this page
     open_query_page(browser, server_url)
     [item] = get_json(server_url + "/cite/dataset.json")
     WebDriverWait(browser, WAIT).until(

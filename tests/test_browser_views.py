@@ -18,7 +18,6 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 from support.browser import (
     WAIT,
-    chromium,
     foreign_requests,
     get_json,
     requests_made,
@@ -35,16 +34,6 @@ PREFIX oa: <http://www.w3.org/ns/oa#>
 """
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    with chromium(tmp_path_factory.mktemp("chromium-profile"), size=(1280, 800)) as driver:
-        requests_made(driver)  # the new-tab page's own requests are not the views'
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("screenshots")
 
 
 def query_text(number: str) -> str:

@@ -21,6 +21,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT = 30  # seconds: an upper bound for explicit waits, never a sleep
@@ -28,6 +30,34 @@ DESKTOP = (1280, 800)
 PHONE = (390, 844)
 
 opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+# The module-scoped fixtures every browser test module imports (pytest finds
+# fixtures imported into a test module): one Chromium and one screenshot folder
+# per module.
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Chromium with a fresh profile; performance logging on, so that a
+    test can list every request the page made."""
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def open_query_page(driver, server_url: str) -> None:
+    """Load / and wait until the statistics and the query list are drawn."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    driver.get(server_url + "/")
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(
+        By.CSS_SELECTOR, "#yasgui .yasqe_queryButton"))
 
 
 @contextlib.contextmanager

@@ -85,23 +85,9 @@
 
   // ---------------------------------------------------------------- helpers
 
-  function $(id) { return document.getElementById(id); }
+  var $ = window.partykgDom.$;
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      var value = attrs[key];
-      if (value === null || value === undefined || value === false) return;
-      if (key === "text") node.textContent = value;
-      else if (key === "className") node.className = value;
-      else node.setAttribute(key, value === true ? "" : value);
-    });
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined) return;
-      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
+  var el = window.partykgDom.el;
 
   function fmt(n) {
     return typeof n === "number" ? n.toLocaleString("en") : String(n);

@@ -10,22 +10,9 @@
   var data = null;
   var columnsBy = "essay";
 
-  function $(id) { return document.getElementById(id); }
+  var $ = window.partykgDom.$;
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      var v = attrs[k];
-      if (v === null || v === undefined || v === false) return;
-      if (k === "text") node.textContent = v;
-      else if (k === "className") node.className = v;
-      else node.setAttribute(k, v);
-    });
-    (children || []).forEach(function (c) {
-      if (c !== null && c !== undefined) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
-    });
-    return node;
-  }
+  var el = window.partykgDom.el;
 
   function rgba(stance, share) {
     var c = COLOUR[stance];

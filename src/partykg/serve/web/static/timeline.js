@@ -10,22 +10,9 @@
   var timeline = null;
   var items = null;
 
-  function $(id) { return document.getElementById(id); }
+  var $ = window.partykgDom.$;
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      var v = attrs[k];
-      if (v === null || v === undefined) return;
-      if (k === "text") node.textContent = v;
-      else if (k === "className") node.className = v;
-      else node.setAttribute(k, v);
-    });
-    (children || []).forEach(function (c) {
-      if (c !== null && c !== undefined) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
-    });
-    return node;
-  }
+  var el = window.partykgDom.el;
 
   // The first instant of a date at its precision, and the first instant after it.
   function bounds(d) {

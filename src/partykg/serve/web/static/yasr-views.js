@@ -25,20 +25,7 @@
                       event: "#d62728", place: "#17becf", work: "#9467bd", source: "#bcbd22" };
   var SAMPLE = 200; // rows looked at to decide whether a view fits
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      var v = attrs[k];
-      if (v === null || v === undefined) return;
-      if (k === "text") node.textContent = v;
-      else if (k === "className") node.className = v;
-      else node.setAttribute(k, v);
-    });
-    (children || []).forEach(function (c) {
-      if (c !== null && c !== undefined) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
-    });
-    return node;
-  }
+  var el = window.partykgDom.el;
 
   function loadOnce(src, css) {
     loadOnce.cache = loadOnce.cache || {};
