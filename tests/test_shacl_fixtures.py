@@ -210,12 +210,14 @@ def _value(term) -> str:
 def test_shapes_give_the_same_results_with_rdfs_inference(built, shapes):
     """Guards the issue's finding that with RDFS inference the reviewer shape raised
     63 false violations (it targeted the objects of prov:wasAttributedTo, which
-    claimants and speakers reach through subproperties): pyshacl on the real build,
-    with and without inference="rdfs", reports exactly the same results. The closed
+    claimants and speakers reach through subproperties): on the real build, pyshacl
+    with inference="rdfs" reports exactly the results of validation without it. The closed
     shapes ignore the superproperties inference adds; no shape targets the objects
     of a property with subproperties."""
     onto = graph_iri(built.base, "ontology")
-    plain = dump_shacl_results(built.nquads, shapes, onto, "pyshacl", "none")
+    # Without inference, pyshacl-turbo: tests/test_shacl_engines.py shows it gives
+    # pyshacl's results on this build, in a second rather than twenty.
+    plain = dump_shacl_results(built.nquads, shapes, onto, "turbo", "none")
     inferred = dump_shacl_results(built.nquads, shapes, onto, "pyshacl", "rdfs")
     assert plain == inferred, (
         f"only with RDFS:\n{describe(sorted(set(inferred) - set(plain)))}\n"
