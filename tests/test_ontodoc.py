@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 from partykg.publish.ontodoc import render, version_iri
@@ -63,6 +64,7 @@ pkg:Publication a owl:Class ;
     assert "replaced by pkg:Work" in entry
 
 
+@pytest.mark.slow
 def test_same_bytes_in_another_process():
     """Deterministic: another interpreter, with another hash seed, writes the same page."""
     code = "import sys; from partykg.publish.ontodoc import render; sys.stdout.write(render(sys.argv[1]))"

@@ -65,6 +65,7 @@ def test_report_points_to_annotation_line_and_passage(workdir):
     assert 'passage: "The difference between the Leninist theory' in cli.stdout
 
 
+@pytest.mark.slow
 def test_violation_query_reports_registry_line(workdir):
     """An event ending before it begins parses, so SHACL is silent; the violation
     query catches it, and the report names the registry file and line."""
@@ -83,6 +84,7 @@ def test_violation_query_reports_registry_line(workdir):
     assert events.read_text().splitlines()[where["line"] - 1] == "first-world-war:"
 
 
+@pytest.mark.slow
 def test_warnings_are_shown_and_still_conform(workdir):
     """Severities (issue 20): a doubtful finding is a warning (here query 93, a cited
     work without an author), shown in the report, and validate still exits 0; a
