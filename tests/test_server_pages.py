@@ -302,6 +302,35 @@ def test_essay_and_entity_citations(server_url, store):
     assert b'<section id="cite"' in home and b'href="/cite/dataset.bib"' in home
 
 
+@pytest.mark.slow
+def test_a_corpus_without_a_release_entry_is_served_without_citations(tmp_path):
+    """A project whose CHANGELOG has no entry for the version (a synthetic corpus, a
+    corpus before its first release) is still served: its pages have no cite block
+    and /cite/… says why (it stopped `partykg serve` with exit 2 before)."""
+    from conftest import built_copy
+
+    from partykg.core.paths import project
+    from partykg.serve.server import serve_in_thread
+    folder = built_copy(tmp_path / "corpus", only="mandel-1970.yaml")
+    assert not (folder / "CHANGELOG.md").exists()
+    server, url = serve_in_thread(project(folder, folder / "out"), workers=1, fast_workers=0)
+    try:
+        cite = http(url + "/cite/dataset.bib")
+        entity = http(url + "/cite/id/person/ernest-mandel.json")
+        page = http(url + "/id/person/ernest-mandel")
+        essay = http(url + "/id/source/mandel-1970")
+    finally:
+        server.shutdown()
+    for status, _, body in (cite, entity):
+        assert status == 404
+        assert body.decode() == (f"this dataset cannot be cited yet: CHANGELOG.md: no entry for "
+                                 f"version {__version__}; add a section `## [{__version__}] - "
+                                 "YYYY-MM-DD` describing the release\n")
+    for status, _, body in (page, essay):
+        assert status == 200 and b"Ernest Mandel" in body
+        assert b'id="cite"' not in body and b"Cite this" not in body
+
+
 def test_citation_cff_is_valid_and_agrees_with_the_release():
     """CITATION.cff validates against the CFF 1.2.0 schema (the one `cffconvert
     --validate` uses; tests/fixtures/README.md) and names the version, date, licence

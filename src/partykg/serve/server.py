@@ -57,10 +57,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from partykg import __version__
+from partykg.core.errors import InputError
 from partykg.core.formats import BY_NAME, BY_MEDIA, RESULTS
 from partykg.core.namespaces import all_prefixes
 from partykg.core.paths import Project
-from partykg.publish.cite import bibtex, csl_bytes, dataset_citation
+from partykg.publish.cite import Citation, bibtex, csl_bytes, dataset_citation
 from partykg.publish.ontodoc import render as render_ontology
 from partykg.serve.browse import INDEX_KINDS, Browse, BrowseError
 from partykg.serve.pages import cite_answer, resource_answer
@@ -169,7 +170,17 @@ class App:
                         for q in list_queries(proj.queries)]
         self.ontology_html = render_ontology(proj.ontology)
         self.ontology_rdf = self._ontology_formats(proj.ontology)
-        self.citation = dataset_citation(proj.root, proj.base)
+        # A project with no CHANGELOG entry for this version (a synthetic corpus, a
+        # corpus before its first release) is served without citations: /cite/…
+        # says why, and the pages leave their cite block out.
+        try:
+            self.citation: Citation | None = dataset_citation(proj.root, proj.base)
+            self.citation_error = ""
+        except InputError as exc:
+            self.citation = None
+            first = exc.problems[0]
+            self.citation_error = (f"this dataset cannot be cited yet: {first.file}: "
+                                   f"{first.message}; {first.hint}")
         self.ontology_styles = tuple(
             "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
             for s in re.findall(r"<style>(.*?)</style>", self.ontology_html, flags=re.S))
@@ -442,6 +453,8 @@ class App:
 
     async def cite_dataset(self, request: Request) -> Response:
         ext = request.path_params["ext"]
+        if self.citation is None:
+            return text(404, self.citation_error)
         if ext == "bib":
             return self.cached(request, "application/x-bibtex", lambda: Response(
                 bibtex(self.citation).encode(), 200, media_type="application/x-bibtex; charset=utf-8"))
@@ -453,6 +466,8 @@ class App:
 
     async def cite_item(self, request: Request) -> Response:
         rest = request.path_params["rest"]
+        if self.citation is None:
+            return text(404, self.citation_error)
         stem, _, ext = rest.rpartition(".")
         if ext not in ("bib", "json") or not stem:
             return text(404, f"no /cite/id/{rest}; add .bib (BibTeX) or .json (CSL-JSON) to "
