@@ -436,7 +436,11 @@ class App:
             return await self.resource(request)
         params = {k: v for k, v in request.query_params.items()
                   if k in ("sort", "essay", "thesis", "stance", "date")}
-        return await self.browse_html(request, lambda: self.browse.kind_page(kind, params))
+        page = request.query_params.get("page", "1")
+        if not page.isdecimal() or not 1 <= int(page) <= 1_000_000:
+            return text(400, f"page={page!r}: give a page number from 1 (e.g. ?page=2)")
+        return await self.browse_html(request, lambda: self.browse.kind_page(kind, params,
+                                                                             int(page)))
 
     async def kind_redirect(self, request: Request) -> Response:
         """/id/person -> /id/person/ (the index page); any other /id/x is a resource."""
