@@ -239,6 +239,13 @@ def test_over_cap_result_is_truncated_and_the_csv_streams_every_row(server_url, 
     assert headers.get("Transfer-Encoding") == "chunked" and "Content-Length" not in headers
     rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
     assert rows[0] == ["s", "p", "o"] and len(rows) - 1 == int(total["n"])
+    # HEAD: the download's status and headers, without its body (the query is
+    # stopped once its first rows show it runs)
+    head = urllib.request.Request(server_url + link, method="HEAD")
+    with opener.open(head, timeout=60) as r:
+        assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv")
+        assert r.headers["Content-Disposition"] == 'attachment; filename="partykg-result.csv"'
+        assert r.read() == b""
 
 
 def test_download_refuses_what_it_cannot_stream(server_url):

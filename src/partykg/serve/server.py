@@ -517,6 +517,10 @@ class App:
         if isinstance(first, Answer):     # nothing was written: an error, or an ended stream
             await anyio.to_thread.run_sync(run.close, limiter=self.limiter)
             return Response(first.body, first.status, media_type=first.content_type)
+        if request.method == "HEAD":      # the status is known: stop the query there
+            await anyio.to_thread.run_sync(run.close, limiter=self.limiter)
+            return Response(b"", 200, media_type="text/csv; charset=utf-8", headers={
+                "Content-Disposition": 'attachment; filename="partykg-result.csv"'})
         limiter = self.limiter
 
         async def chunks():
