@@ -316,9 +316,9 @@ def _build(proj: Project, progress: Callable[[str], None], jobs: int | None,
             json.dumps({"generated": GENERATED, "index": index}, indent=1, ensure_ascii=False,
                        sort_keys=True) + "\n", encoding="utf-8")
         progress("writing the search index and reading view")
-        # The browser's files read the graph as terms: the dump's N-Quads parsed again
-        # by pyoxigraph (a stream; the cached graphs are text, not terms).
-        write_browse_files(tmp, parse("".join(graphs).encode(), format=RdfFormat.N_QUADS),
+        # The browser's files read the graph as terms: the N-Quads dump just written,
+        # parsed by pyoxigraph as a stream (the cached graphs are text, not terms).
+        write_browse_files(tmp, parse(path=str(tmp / "partykg.nq"), format=RdfFormat.N_QUADS),
                            essays, index, proj.base, GENERATED)
         manifest = {"generated": GENERATED, "partykg_version": __version__, "base": proj.base,
                     "inputs_sha256": inputs_digest(proj), **stats}

@@ -270,7 +270,7 @@ class Browse:
                  for s in rows]
         return self.render("sources.html", KIND_TITLES["source"], kind="source", page=page,
                            rows=table,
-                           sort=sort, params=params, total=len(table), facets=[],
+                           sort=sort, params=params, total=len(table),
                            columns=[("title", "Title"), ("date", "Date"), ("mentions", "Mentions"),
                                     ("claims", "Claims"), ("quotations", "Quotations")])
 

@@ -152,6 +152,22 @@ def negotiate(accept: str | None, supported: list[str]) -> str | None:
         raise ValueError(str(exc) or "unreadable") from None
 
 
+def negotiated_format(request: Request, offered: list[str]) -> tuple[str, str] | Response:
+    """The format a page or the ontology is answered in by its Accept header ("html"
+    or a name of core.formats) and the media type chosen; or the 400/406 answer
+    when there is none."""
+    try:
+        media = negotiate(request.headers.get("accept"), offered)
+    except ValueError as exc:
+        return text(400, f"the Accept header cannot be read ({exc}); send media types "
+                         "such as text/html or text/turtle")
+    if media is None:
+        return text(406, "none of the media types in the Accept header is available "
+                         "here; accept one of: " + ", ".join(offered))
+    return ("html" if media in ("text/html", "application/xhtml+xml")
+            else BY_MEDIA[media].name), media
+
+
 def text(status: int, message: str, headers: dict | None = None) -> Response:
     return Response((message.rstrip("\n") + "\n").encode("utf-8"), status, headers, TEXT)
 
@@ -378,16 +394,10 @@ class App:
                 return text(400, f"?format={fmt_param} is not known here; use one of "
                                  + ", ".join(sorted(ONTOLOGY_FORMAT)))
         else:
-            try:
-                media = negotiate(request.headers.get("accept"), ONTOLOGY_MEDIA)
-            except ValueError as exc:
-                return text(400, f"the Accept header cannot be read ({exc}); send media types "
-                                 "such as text/html or text/turtle")
-            if media is None:
-                return text(406, "none of the media types in the Accept header is available "
-                                 "here; accept one of: " + ", ".join(ONTOLOGY_MEDIA))
-            choice = "html" if media in ("text/html", "application/xhtml+xml") \
-                else BY_MEDIA[media].name
+            chosen = negotiated_format(request, ONTOLOGY_MEDIA)
+            if isinstance(chosen, Response):
+                return chosen
+            choice = chosen[0]
         if choice != "html":
             fmt = BY_NAME[choice]
             return self.cached(request, fmt.media_type, lambda: Response(
@@ -579,16 +589,10 @@ class App:
         if choice is not None:
             media = BY_NAME[choice].media_type
         else:
-            try:
-                media = negotiate(request.headers.get("accept"), PAGE_MEDIA)
-            except ValueError as exc:
-                return text(400, f"the Accept header cannot be read ({exc}); send media types "
-                                 "such as text/html or text/turtle")
-            if media is None:
-                return text(406, "none of the media types in the Accept header is available "
-                                 "here; accept one of: " + ", ".join(PAGE_MEDIA))
-            choice = "html" if media in ("text/html", "application/xhtml+xml") \
-                else BY_MEDIA[media].name
+            chosen = negotiated_format(request, PAGE_MEDIA)
+            if isinstance(chosen, Response):
+                return chosen
+            choice, media = chosen
         return await self.cached_async(request, media, lambda: self.run(
             request, Call(resource_answer, (iri, choice, self.proj.base, self.citation)),
             ("fast", "main")))

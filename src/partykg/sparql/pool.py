@@ -152,9 +152,10 @@ def _too_large(job: Job, what: str) -> Answer:
                             "this endpoint; select fewer or shorter values, or add a LIMIT")
 
 
-def evaluate(store, job: Job) -> Answer:
-    from pyoxigraph import (NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions,
-                            parse_query_results, serialize)
+def run_query_of(store, job: Job | Stream):
+    """The query of a job (or a download) on its dataset: the store's result, or the
+    400 answer for a refused SERVICE, a graph IRI that is not one, or a malformed query."""
+    from pyoxigraph import NamedNode
     try:
         check_services(job.query, job.allowed_services)
     except Refused as exc:
@@ -170,9 +171,17 @@ def evaluate(store, job: Job) -> Answer:
     except ValueError as exc:
         return text_answer(400, f"a graph IRI is not valid: {exc}; give absolute IRIs")
     try:
-        result = store.query(job.query, **kwargs)
+        return store.query(job.query, **kwargs)
     except SyntaxError as exc:
         return text_answer(400, f"malformed query: {exc}")
+
+
+def evaluate(store, job: Job) -> Answer:
+    from pyoxigraph import (QueryBoolean, QueryResultsFormat, QuerySolutions,
+                            parse_query_results, serialize)
+    result = run_query_of(store, job)
+    if isinstance(result, Answer):
+        return result
     form = "graph" if not isinstance(result, (QuerySolutions, QueryBoolean)) else "results"
     if (job.graph_format if form == "graph" else job.select_format) is None:
         kinds = "RDF (text/turtle, application/n-triples, application/ld+json, " \
@@ -250,22 +259,10 @@ def evaluate_stream(store, job: Stream, conn) -> Answer:
     """Send a SELECT result as CSV chunks (bytes) through ``conn``; the Answer
     returned ends the stream (200 with an empty body) or, when nothing was sent
     yet, is the error to answer with."""
-    from pyoxigraph import NamedNode, QueryResultsFormat, QuerySolutions
-    try:
-        check_services(job.query, job.allowed_services)
-    except Refused as exc:
-        return text_answer(400, str(exc))
-    kwargs: dict = {}
-    if job.default_graphs:
-        kwargs["default_graph"] = [NamedNode(g) for g in job.default_graphs]
-    elif job.union:
-        kwargs["use_default_graph_as_union"] = True
-    if job.named_graphs:
-        kwargs["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
-    try:
-        result = store.query(job.query, **kwargs)
-    except SyntaxError as exc:
-        return text_answer(400, f"malformed query: {exc}")
+    from pyoxigraph import QueryResultsFormat, QuerySolutions
+    result = run_query_of(store, job)
+    if isinstance(result, Answer):
+        return result
     if not isinstance(result, QuerySolutions):
         return text_answer(400, "the CSV download is for SELECT queries; this query gives "
                                 "RDF or a boolean: send it to /sparql instead")
