@@ -92,6 +92,11 @@ def mention_iri(base: str, source_id: str, n: int) -> str:
     return entity_iri(base, "mention", f"{source_id}-m{n:04d}")
 
 
+def mention_count_iri(base: str, source_id: str, entity_key: str) -> str:
+    """The count of a source's mentions of one entity (a part of the source document)."""
+    return part_iri(source_iri(base, source_id), f"mentions-of-{entity_key}")
+
+
 def claim_link_iri(base: str, a: str, b: str) -> str:
     """An agreement/contradiction link between two claims (global ids)."""
     return entity_iri(base, "claim-link", f"{a}--{b}")
