@@ -93,8 +93,9 @@ def mention_iri(base: str, source_id: str, n: int) -> str:
 
 
 def mention_count_iri(base: str, source_id: str, entity_key: str) -> str:
-    """The count of a source's mentions of one entity (a part of the source document)."""
-    return part_iri(source_iri(base, source_id), f"mentions-of-{entity_key}")
+    """The count of a source's mentions of one entity: ``mention-count/<source>--<key>``
+    (not a #part of the source, whose description holds its parts)."""
+    return entity_iri(base, "mention-count", f"{source_id}--{entity_key}")
 
 
 def claim_link_iri(base: str, a: str, b: str) -> str:
