@@ -147,12 +147,13 @@ _RESULT = {str(SH[n]): n for n in ("focusNode", "resultPath", "sourceConstraintC
                                    "resultMessage", "resultSeverity", "value", "sourceShape")}
 
 
-def decode_report(report: str, shapes: rdflib.Graph) -> list[Result]:
+def decode_report(report: str, shapes: rdflib.Graph,
+                  foci: set[str] | None = None) -> list[Result]:
     """The results of pyshacl-turbo's report as its native code writes it (N-Triples),
     read with pyoxigraph: the same Results as :func:`_results` gives for the rdflib
     graph pyshacl-turbo makes of it (tests/test_incremental_validation.py), without
     building that graph, which costs far more than the validation when a report
-    is long."""
+    is long. With ``foci`` (N-Quads terms), only the results on those focus nodes."""
     from pyoxigraph import BlankNode, RdfFormat, parse
     values: dict[str, dict[str, tuple[str, bool]]] = defaultdict(dict)
     results = []
@@ -169,6 +170,10 @@ def decode_report(report: str, shapes: rdflib.Graph) -> list[Result]:
     out = []
     for r in results:
         got = {name: values[r].get(p) for p, name in _RESULT.items()}
+        if foci is not None and (got["focusNode"] is None or (
+                f"_:{got['focusNode'][0]}" if got["focusNode"][1]
+                else f"<{got['focusNode'][0]}>") not in foci):
+            continue
         shape = got["sourceShape"]
         out.append(Result(
             focus=got["focusNode"][0] if got["focusNode"] else "",
