@@ -319,7 +319,8 @@ def print_failure(message: str, hint: str = "") -> None:
               help="Processes for the build and the validation (default: one per core).")
 @click.option("--full", is_flag=True, help="Rebuild and validate every named graph, ignoring "
               "the caches in OUT/cache (by default only the graphs an edit can affect are "
-              "built and validated again; the report is the same).")
+              "built and validated again; the report is the same). The validation reads and "
+              "writes no cache then.")
 @click.pass_obj
 @handles_errors
 def validate(proj: Project, fmt: str, no_build: bool, engine: str, jobs: int | None,
