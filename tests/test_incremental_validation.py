@@ -297,3 +297,43 @@ def test_annotation_edits_then_validate(corpus, tmp_path):
         incremental = validate(proj, jobs=1)
         assert incremental.results == validate(proj, jobs=1, full=True).results
         assert incremental.results   # the faults are reported
+
+
+@pytest.mark.slow  # validates a 10k dump three times
+def test_a_literal_focus_node_makes_the_validation_whole(corpus, tmp_path):
+    """A literal as the object of a sh:targetObjectsOf predicate is a focus node no
+    unit holds: the incremental validation declines, the whole dump is validated."""
+    from partykg.check.validate import shacl_step
+    folder = tmp_path / "p"
+    shutil.copytree(corpus.root, folder, ignore=shutil.ignore_patterns("out"))
+    proj = project(folder, folder / "out")
+    (folder / "out/build").mkdir(parents=True)
+    shutil.copy(corpus.nquads, proj.nquads)
+    shapes = load_shapes(proj.shapes)
+    files = sorted(proj.shapes.glob("*.ttl"))
+    assert incremental_results(proj.nquads, shapes, files, tmp_path / "c") is not None
+    lines = proj.nquads.read_text(encoding="utf-8").splitlines(keepends=True)
+    s, _, _, g = terms(lines[-1])
+    lines.append(f'{s} <{PKG}acceptedBy> "a reviewer named nowhere" {g} .\n')
+    proj.nquads.write_text("".join(in_graph_order(lines, True)), encoding="utf-8")
+    assert incremental_results(proj.nquads, shapes, files, tmp_path / "c") is None
+    results = shacl_step(proj, shapes, "turbo", full=False)
+    assert results == dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"))
+    assert any(r.focus == "a reviewer named nowhere" for r in results)
+
+
+def test_the_shapes_cache_follows_the_shape_files(tmp_path):
+    """The pickled shapes are those of the files as they are now."""
+    from partykg.check.validate import cached_shapes
+    shutil.copytree(ROOT / "shapes", tmp_path / "shapes")
+    proj = project(tmp_path, tmp_path / "out")
+    first = cached_shapes(proj)
+    assert len(first) == len(load_shapes(proj.shapes)) > 1000
+    assert len(list((tmp_path / "out/cache/shapes").glob("*.pickle"))) == 1
+    again = cached_shapes(proj)
+    assert len(again) == len(first)
+    with (tmp_path / "shapes/partykg-shapes.ttl").open("a", encoding="utf-8") as f:
+        f.write('\n<urn:x:Extra> a <http://www.w3.org/ns/shacl#NodeShape> .\n')
+    edited = cached_shapes(proj)
+    assert len(edited) == len(first) + 1
+    assert len(list((tmp_path / "out/cache/shapes").glob("*.pickle"))) == 1

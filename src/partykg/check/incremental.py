@@ -348,15 +348,18 @@ def summarise(text: str, too: frozenset[str], far: frozenset[str]) -> dict:
     too_lines: dict[str, list[str]] = defaultdict(list)
     subclass = []
     every = ALL in far
-    in_order, previous = True, ""
+    in_order, previous, literal_targets = True, "", False
     for line in text.splitlines(keepends=True):
         s, p, rest = line.split(" ", 2)
         o = rest.rsplit(" ", 2)[0]
         groups[s].append((p, o, line))
         in_order = in_order and s >= previous
         previous = s
-        if p in too and (o[0] == "<" or o[0] == "_"):
-            too_lines[o].append(line)
+        if p in too:
+            if o[0] == "<" or o[0] == "_":
+                too_lines[o].append(line)
+            else:   # a literal focus node: no unit holds it
+                literal_targets = True
         if p == SUBCLASS:
             subclass.append(line)
     full, far_digests, objects = {}, {}, {}
@@ -371,7 +374,7 @@ def summarise(text: str, too: frozenset[str], far: frozenset[str]) -> dict:
             "all_objects": frozenset(o for nodes in objects.values() for o in nodes),
             "too": {o: _digest(v) for o, v in too_lines.items()},
             "subclass": _digest(subclass) if subclass else "", "typed": typed,
-            "sorted": in_order}
+            "sorted": in_order, "literal_targets": literal_targets}
 
 
 class SummaryCache:
@@ -389,7 +392,7 @@ class SummaryCache:
             found = marshal.loads((self.folder / f"{digest}-{self.salt}.summary").read_bytes())
         except (OSError, EOFError, ValueError, TypeError):   # absent, damaged: a miss
             return None
-        return found if isinstance(found, dict) and len(found) == 8 else None
+        return found if isinstance(found, dict) and len(found) == 9 else None
 
     def put(self, digest: str, summary: dict) -> None:
         write_atomic(self.folder / f"{digest}-{self.salt}.summary", marshal.dumps(summary))
@@ -586,6 +589,8 @@ def incremental_results(nquads: Path, shapes: rdflib.Graph, shapes_files: list[P
     except (ValueError, IndexError):   # a line that is not a quad as the build writes it
         return None
     summary_cache.prune({b.digest for b in blocks})
+    if any(summary["literal_targets"] for summary in summaries.values()):
+        return None   # a literal is a focus node (sh:targetObjectsOf): validate whole
     units = Units(blocks, summaries)
     context = context_digest(shapes_files, engine)
     cache = ResultCache(cache_folder)

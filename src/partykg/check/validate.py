@@ -57,6 +57,36 @@ def load_shapes(shapes_dir: Path) -> rdflib.Graph:
     return g
 
 
+def cached_shapes(proj: Project) -> rdflib.Graph:
+    """The shapes as :func:`load_shapes` parses them, kept pickled in
+    OUT/cache/shapes under a hash of the shape files and the rdflib version:
+    parsing the Turtle costs more than validating one edited graph. Reports never
+    show the shapes' blank-node labels, so one parse is as good as another."""
+    import hashlib
+    import pickle
+    from importlib.metadata import version
+
+    from partykg.core.files import write_atomic
+    files = sorted(proj.shapes.glob("*.ttl"))
+    h = hashlib.sha256(version("rdflib").encode())
+    for f in files:
+        h.update(b"\0" + f.name.encode() + b"\0" + f.read_bytes())
+    folder = proj.out / "cache" / "shapes"
+    path = folder / f"{h.hexdigest()}.pickle"
+    try:
+        graph = pickle.loads(path.read_bytes())
+        if isinstance(graph, rdflib.Graph):
+            return graph
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
+        pass
+    graph = load_shapes(proj.shapes)
+    if folder.is_dir():
+        for old in folder.glob("*.pickle"):
+            old.unlink(missing_ok=True)
+    write_atomic(path, pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
+    return graph
+
+
 def _short(term) -> str:
     return "" if term is None else str(term)
 
@@ -393,7 +423,7 @@ def validate(proj: Project, engine: str = DEFAULT_ENGINE, jobs: int | None = Non
     if not proj.nquads.exists():
         raise InputError(Problem(str(proj.nquads), 0, "there is no build to validate",
                                  "run `partykg build` first"))
-    shapes = load_shapes(proj.shapes)
+    shapes = load_shapes(proj.shapes) if full else cached_shapes(proj)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and "fork" in mp.get_all_start_methods():
         progress("SHACL shapes (the violation queries beside it, in a second process)")
