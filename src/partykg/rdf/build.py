@@ -13,10 +13,10 @@ import json
 import multiprocessing as mp
 import os
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 
 from pyoxigraph import (
     CanonicalizationAlgorithm,
@@ -33,11 +33,13 @@ from partykg.core.errors import Collector, InputError, Problem
 from partykg.core.files import atomic_dir
 from partykg.core.namespaces import all_prefixes, graph_iri
 from partykg.core.paths import Project
+from partykg.model import inputcache
 from partykg.model.enrichcache import load_enrichment
+from partykg.model.inputcache import InputCache
 from partykg.model.inputs import load_inputs
 from partykg.model.mentions import find_mentions, name_pattern
-from partykg.rdf.browse import write_browse_files
 from partykg.rdf import graphcache
+from partykg.rdf.browse import write_browse_files
 from partykg.rdf.emit import Emitter, emit_registry, emit_source
 from partykg.rdf.enrichment import emit_enrichment
 
@@ -183,7 +185,7 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
     and the essays' texts by source id.
     ``full``: emit every graph even when the cache holds it."""
     progress("reading annotations")
-    registry, sources = load_inputs(proj)
+    registry, sources = load_inputs(proj, InputCache(inputcache.folder(proj), read=not full))
     errors = Collector()
     enrichment = load_enrichment(proj, registry, errors)
     errors.raise_if_any()
