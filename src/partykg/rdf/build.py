@@ -10,11 +10,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing as mp
 import os
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -165,7 +163,12 @@ def _pool_job(job: tuple[str, int | None]) -> dict | list[Problem]:
 
 
 def _emit_all(jobs: list[tuple[str, int | None]], workers: int) -> list[dict]:
-    if workers <= 1 or len(jobs) <= 1 or "fork" not in mp.get_all_start_methods():
+    if workers <= 1 or len(jobs) <= 1:
+        return [_job_entry(j) for j in jobs]
+    # Imported here: an edit re-emits one graph, and the build after it needs no pool.
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    if "fork" not in mp.get_all_start_methods():
         return [_job_entry(j) for j in jobs]
     # Largest first, so that the pool ends together (sources differ in size a lot).
     sizes = {j: len(_STATE["sources"][j[1]].text) if j[0] == "source" else 0 for j in jobs}
