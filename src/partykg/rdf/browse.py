@@ -42,31 +42,41 @@ USED = {RDF_TYPE, LABEL, ALT, *STANCES,
         SCHEMA + "about", SCHEMA + "dateCreated", CITO + "hasCitingEntity", CITO + "hasCitedEntity"}
 
 
+def rows(quads: Iterable[Quad]) -> list[tuple[str, str, str]]:
+    """The (predicate, subject, object value) of the quads :class:`Triples` reads: the
+    predicates in USED, rdf:type only for the classes read. The build takes them
+    from each named graph's quads as it emits the graph, and caches them with it."""
+    # Predicates compared as terms and rdf:type kept only for the classes read:
+    # creating the string of every term of every quad was most of the cost.
+    nodes = {NamedNode(p): p for p in USED}
+    rdf_type = NamedNode(RDF_TYPE)
+    wanted = {NamedNode(PKG + c) for c in CLASSES}
+    out = []
+    for q in quads:
+        predicate = q.predicate
+        p = nodes.get(predicate)
+        if p is None or (predicate == rdf_type and q.object not in wanted):
+            continue
+        out.append((p, q.subject.value, q.object.value))
+    return out
+
+
 class Triples:
     """The build's quads as predicate -> subject -> object values (the union of the
-    graphs, each triple once). Plumbing rather than SPARQL on a pyoxigraph store:
-    loading the store alone took 2 s of the 5.3 s this step needed on a 313k-quad
-    synthetic build; these dictionaries bring the step to 2.6 s there and 0.24 s
-    on the real build (loaded machine), with the same output bytes."""
+    graphs, each triple once), from the :func:`rows` of every graph. Plumbing rather
+    than SPARQL on a pyoxigraph store: loading the store alone took 2 s of the 5.3 s
+    this step needed on a 313k-quad synthetic build; these dictionaries bring the
+    step to 2.6 s there and 0.24 s on the real build (loaded machine), with the same
+    output bytes."""
 
-    def __init__(self, quads: Iterable[Quad]):
-        # Predicates compared as terms and rdf:type kept only for the classes read:
-        # creating the string of every term of every quad was most of the cost.
-        nodes = {NamedNode(p): p for p in USED}
-        rdf_type = NamedNode(RDF_TYPE)
-        wanted = {NamedNode(PKG + c) for c in CLASSES}
+    def __init__(self, rows: Iterable[tuple[str, str, str]]):
         self.p: dict[str, dict[str, set[str]]] = {p: {} for p in USED}
         self.types: dict[str, set[str]] = {PKG + c: set() for c in CLASSES}
-        for q in quads:
-            predicate = q.predicate
-            p = nodes.get(predicate)
-            if p is None:
-                continue
-            if predicate == rdf_type:
-                if q.object in wanted:
-                    self.types[q.object.value].add(q.subject.value)
-                continue
-            self.p[p].setdefault(q.subject.value, set()).add(q.object.value)
+        for p, s, o in rows:
+            if p == RDF_TYPE:
+                self.types[o].add(s)
+            else:
+                self.p[p].setdefault(s, set()).add(o)
         self.links_of: dict[str, list[str]] = {}   # claim -> the link nodes naming it
         for link, claims in sorted(self.p[PKG + "linksClaim"].items()):
             for c in claims:
@@ -229,11 +239,13 @@ def dumps(data: dict) -> str:
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def write_browse_files(target: Path, quads: Iterable[Quad], texts: dict[str, str],
-                       index: dict[str, dict], base: str, generated: str) -> None:
+def write_browse_files(target: Path, graph_rows: Iterable[Iterable[tuple[str, str, str]]],
+                       texts: dict[str, str], index: dict[str, dict], base: str,
+                       generated: str) -> None:
     """Write search-index.json and reading.json into ``target`` (the build's
-    temporary folder, swapped in whole with the dumps: never half-written)."""
-    triples = Triples(quads)
+    temporary folder, swapped in whole with the dumps: never half-written), from
+    the :func:`rows` of each named graph."""
+    triples = Triples(r for rs in graph_rows for r in rs)
     mentions = triples.mentions()
     (target / SEARCH_INDEX).write_text(
         dumps({"generated": generated, "base": base, **search_index(triples, base, mentions)}),

@@ -11,12 +11,15 @@ import gc
 import hashlib
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import (
+    BlankNode,
     CanonicalizationAlgorithm,
     Dataset,
     NamedNode,
@@ -37,6 +40,7 @@ from partykg.model.inputcache import InputCache
 from partykg.model.inputs import load_inputs
 from partykg.model.mentions import find_mentions, name_pattern
 from partykg.rdf import graphcache
+from partykg.rdf.browse import rows as browse_rows
 from partykg.rdf.browse import write_browse_files
 from partykg.rdf.emit import Emitter, emit_registry, emit_source
 from partykg.rdf.enrichment import emit_enrichment
@@ -119,17 +123,117 @@ def _job_entry(job: tuple[str, int | None]) -> dict:
     lines = sorted(set(em.nquad_lines() if kind != "ontology" else [f"{q} ." for q in quads]))
     index = {iri: _where(w) for iri, w in em.index.items()}
     nq = "".join(line + "\n" for line in lines)
-    prefixes, trig = trig_block(nq, proj.base)
+    graph_quads = parse(nq.encode(), format=RdfFormat.N_QUADS)
+    if not isinstance(graph_quads, list):
+        graph_quads = list(graph_quads)
+    prefixes, trig = trig_block(graph_quads, proj.base)
+    ttl_prefixes, subjects, ttl_lengths, ttl = turtle_blocks(graph_quads, proj.base)
     return {"graph": graphs.pop(), "nq": nq, "trig": trig, "trig_prefixes": prefixes,
-            "index": index, "stats": stats}
+            "ttl": ttl, "ttl_prefixes": ttl_prefixes, "ttl_subjects": subjects,
+            "ttl_lengths": ttl_lengths,
+            "index": index, "index_json": {iri: json_at(w, 2) for iri, w in index.items()},
+            "rows": browse_rows(graph_quads), "stats": stats}
 
 
-def trig_block(nq: str, base: str) -> tuple[list[str], str]:
+# --- Turtle from the graphs' blocks -------------------------------------------------
+# partykg.ttl holds every triple once, sorted by its N-Triples form, as pyoxigraph
+# writes it: one block per subject ("S p o ;\n\tp o , o .\n"), the subjects in the
+# order of "S " (the lines of one subject are contiguous in a sort of the lines). The
+# writer carries nothing from one subject to the next, so the file is the sorted
+# prefix lines and the blocks of its subjects in that order. Each graph is written
+# as Turtle on its own when it is emitted and cut into its subjects' blocks (cached
+# with it); a subject found in several graphs (a claim that another source's link
+# names) is written again from the union of its triples. Writing the whole file from
+# all triples sorted was a third of a build after an edit.
+
+_SUBJECT_START = re.compile(r"\n(?=[^\t])")
+
+
+def turtle_blocks(quads: list[Quad], base: str
+                  ) -> tuple[list[str], list[str] | None, list[int], str]:
+    """One graph's Turtle: its @prefix lines, its subjects (N-Triples) in order, the
+    length of each one's block, and the blocks; subjects None when the text does not
+    cut into one block per subject (then the dump is written whole)."""
+    data = serialize((q.triple for q in quads), format=RdfFormat.TURTLE,
+                     prefixes=all_prefixes(base)).decode()
+    lines = data.split("\n")
+    n = 0
+    while n < len(lines) and lines[n].startswith("@prefix "):
+        n += 1
+    body = "\n".join(lines[n:])
+    subjects: list[str] = []
+    for q in quads:                 # sorted by subject: each subject's quads together
+        s = str(q.subject)
+        if not subjects or subjects[-1] != s:
+            subjects.append(s)
+    starts = [0, *(m.end() for m in _SUBJECT_START.finditer(body))] if body else []
+    if len(starts) != len(subjects) or any(" " in s for s in subjects):
+        return lines[:n], None, [], body     # e.g. a quoted triple as subject
+    ends = [*starts[1:], len(body)]
+    return lines[:n], subjects, [b - a for a, b in zip(starts, ends)], body
+
+
+def assemble_turtle(parts: list[tuple[list[str], list[str] | None, list[int], str]],
+                    base: str) -> bytes | None:
+    """partykg.ttl from the graphs' :func:`turtle_blocks`, or None when a graph has
+    no blocks or a subject shared by several graphs involves a blank node (the
+    caller then writes the file from all triples)."""
+    blocks: dict[str, list[str]] = {}
+    prefixes: set[str] = set()
+    for head, subjects, lengths, body in parts:
+        if subjects is None:
+            return None
+        prefixes.update(head)
+        at = 0
+        for s, n in zip(subjects, lengths):
+            blocks.setdefault(s, []).append(body[at:at + n])
+            at += n
+    header = "\n".join(sorted(prefixes))
+    out = []
+    for s in sorted(blocks, key=lambda s: s + " "):
+        found = blocks[s]
+        if len(found) == 1:
+            out.append(found[0])
+            continue
+        triples = set(parse((header + "\n" + "".join(found)).encode(), format=RdfFormat.TURTLE))
+        if s.startswith("_:") or any(isinstance(t.object, BlankNode) for t in triples):
+            return None   # blank node labels: keep pyoxigraph's own path
+        ordered = sorted(triples, key=lambda t: f"{t.subject} {t.predicate} {t.object}")
+        data = serialize(ordered, format=RdfFormat.TURTLE, prefixes=all_prefixes(base)).decode()
+        lines = data.split("\n")
+        n = 0
+        while n < len(lines) and lines[n].startswith("@prefix "):
+            n += 1
+        out.append("\n".join(lines[n:]))
+    return (header + "\n" + "".join(out)).encode()
+
+
+def json_at(value, level: int) -> str:
+    """``value`` as json.dumps (indent=1, sorted keys, UTF-8) writes it inside a
+    document at nesting ``level``: the JSON files of the build are assembled from
+    such pieces of each named graph, cached with it, instead of encoded whole (the
+    indenting encoder is pure Python). A JSON text has no raw line feed inside a
+    string, so every line feed is one of the layout's."""
+    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True).replace(
+        "\n", "\n" + " " * level)
+
+
+def json_object(pieces: dict[str, str], level: int) -> str:
+    """A JSON object at nesting ``level`` from its members' values already encoded
+    for level + 1 (:func:`json_at`), in the layout of json.dumps(indent=1, sort_keys=True)."""
+    if not pieces:
+        return "{}"
+    pad = "\n" + " " * (level + 1)
+    return "{" + pad + ("," + pad).join(
+        json.dumps(k, ensure_ascii=False) + ": " + pieces[k] for k in sorted(pieces)) + \
+        "\n" + " " * level + "}"
+
+
+def trig_block(quads: list[Quad], base: str) -> tuple[list[str], str]:
     """One graph's TriG: its @prefix lines, and its block (``<g> { … }``). pyoxigraph
     writes one block per graph, so the blocks of the graphs in dump order after the
     sorted prefix lines are the TriG of the whole dataset, byte for byte."""
-    data = serialize(parse(nq.encode(), format=RdfFormat.N_QUADS), format=RdfFormat.TRIG,
-                     prefixes=all_prefixes(base)).decode()
+    data = serialize(quads, format=RdfFormat.TRIG, prefixes=all_prefixes(base)).decode()
     lines = data.split("\n")
     n = 0
     while n < len(lines) and lines[n].startswith("@prefix "):
@@ -181,12 +285,23 @@ def _emit_all(jobs: list[tuple[str, int | None]], workers: int) -> list[dict]:
     return [done[j] for j in jobs]
 
 
+@dataclass
+class Graphs:
+    """What the dumps and the browser's files are written from."""
+    nq: list[str]                  # each graph's N-Quads text, in dump order
+    trig: str                      # the whole TriG
+    index: dict[str, dict]         # IRI -> where it was annotated
+    index_json: dict[str, str]     # the same entries encoded (json_at, level 2)
+    rows: list[list]               # each graph's browse rows (rdf/browse.py), in dump order
+    turtle: list[tuple]            # each graph's turtle_blocks, in dump order
+    stats: dict
+    essays: dict[str, str]         # source id -> text
+
+
 def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
-               jobs: int | None = None, full: bool = False
-               ) -> tuple[list[str], str, dict, dict, dict[str, str]]:
-    """The graphs' N-Quads texts in dump order, the TriG, the index, the statistics
-    and the essays' texts by source id.
-    ``full``: emit every graph even when the cache holds it."""
+               jobs: int | None = None, full: bool = False) -> Graphs:
+    """The graphs, from the cache or emitted.
+    ``full``: read every input and emit every graph even when the cache holds it."""
     progress("reading annotations")
     registry, sources = load_inputs(proj, InputCache(inputcache.folder(proj), read=not full))
     errors = Collector()
@@ -227,13 +342,19 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
     cache.prune({key for _, key in keyed})
 
     index: dict = {}
+    index_json: dict[str, str] = {}
     texts: dict[str, str] = {}
     blocks: dict[str, str] = {}
+    rows: dict[str, list] = {}
+    turtle: dict[str, tuple] = {}
     prefixes: set[str] = set()
     stats: dict = {"sources": {}}
     for (kind, i), key in keyed:        # the order the single emitter indexed them in
         e = entries[key]
         index.update(e["index"])
+        index_json.update(e["index_json"])
+        rows[e["graph"]] = e["rows"]
+        turtle[e["graph"]] = (e["ttl_prefixes"], e["ttl_subjects"], e["ttl_lengths"], e["ttl"])
         texts[e["graph"]] = e["nq"]
         blocks[e["graph"]] = e["trig"]
         prefixes.update(e["trig_prefixes"])
@@ -247,7 +368,9 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
     stats["theses"] = len(registry.theses)
     stats["wikidata_links"] = sum(1 for e in registry.entities.values() if e.qid)
     trig = "\n".join(sorted(prefixes)) + "\n" + "".join(blocks[g] for g in order)
-    return [texts[g] for g in order], trig, index, stats, {s.id: s.text for s in sources}
+    return Graphs([texts[g] for g in order], trig, index, index_json,
+                  [rows[g] for g in order], [turtle[g] for g in order], stats,
+                  {s.id: s.text for s in sources})
 
 
 def _header(fmt: str) -> bytes:
@@ -268,14 +391,20 @@ def serialize_sorted_prefixes(items, fmt: RdfFormat, prefixes: dict[str, str]) -
     return b"\n".join(sorted(lines[:n]) + lines[n:])
 
 
-def write_dumps(graphs: list[str], trig: str, target: Path, base: str) -> None:
-    """The three dumps from the graphs' N-Quads texts (in dump order) and the TriG
-    assembled from their blocks. Turtle is serialized by pyoxigraph from N-Triples
-    text, parsed as a stream: the same triples in the same order as a sort of all
-    triples, so the same bytes."""
+def write_dumps(graphs: list[str], trig: str, target: Path, base: str,
+                turtle: list[tuple] | None = None) -> None:
+    """The three dumps from the graphs' N-Quads texts (in dump order), the TriG
+    assembled from their blocks, and Turtle assembled from the graphs' subject
+    blocks (``turtle``, :func:`assemble_turtle`) or else serialized by pyoxigraph
+    from N-Triples text, parsed as a stream: the same triples in the same order as a
+    sort of all triples, so the same bytes."""
     prefixes = all_prefixes(base)
     (target / "partykg.nq").write_bytes(_header("nq") + "".join(graphs).encode())
     (target / "partykg.trig").write_bytes(_header("trig") + trig.encode())
+    ttl = assemble_turtle(turtle, base) if turtle is not None else None
+    if ttl is not None:
+        (target / "partykg.ttl").write_bytes(_header("ttl") + ttl)
+        return
     # Turtle: the triples of every graph, once each, sorted by their N-Triples form.
     # A line of a graph's text is "S P O G ." and G is an IRI (no space in it), so
     # the triple is the line up to its last space but one: strings, not terms.
@@ -312,21 +441,22 @@ def build(proj: Project, progress: Callable[[str], None] = lambda _: None,
 
 def _build(proj: Project, progress: Callable[[str], None], jobs: int | None,
            full: bool) -> dict:
-    graphs, trig, index, stats, essays = make_graph(proj, progress, jobs, full)
+    g = make_graph(proj, progress, jobs, full)
     with atomic_dir(proj.build_dir, ".build-") as tmp:
         progress("writing dumps")
-        write_dumps(graphs, trig, tmp, proj.base)
-        index = dict(sorted(index.items()))
+        write_dumps(g.nq, g.trig, tmp, proj.base, g.turtle)
+        index = dict(sorted(g.index.items()))
+        # json.dumps({"generated": …, "index": index}, indent=1, sort_keys=True,
+        # ensure_ascii=False), assembled from the entries each graph encoded.
         (tmp / "annotation-index.json").write_text(
-            json.dumps({"generated": GENERATED, "index": index}, indent=1, ensure_ascii=False,
-                       sort_keys=True) + "\n", encoding="utf-8")
+            json_object({"generated": json_at(GENERATED, 1),
+                         "index": json_object(g.index_json, 1)}, 0) + "\n", encoding="utf-8")
         progress("writing the search index and reading view")
-        # The browser's files read the graph as terms: the N-Quads dump just written,
-        # parsed by pyoxigraph as a stream (the cached graphs are text, not terms).
-        write_browse_files(tmp, parse(path=str(tmp / "partykg.nq"), format=RdfFormat.N_QUADS),
-                           essays, index, proj.base, GENERATED)
+        # The browser's files read the graphs' quads: the rows of the predicates they
+        # use, taken from each graph's quads as it was emitted (and cached with it).
+        write_browse_files(tmp, g.rows, g.essays, index, proj.base, GENERATED)
         manifest = {"generated": GENERATED, "partykg_version": __version__, "base": proj.base,
-                    "inputs_sha256": inputs_digest(proj), **stats}
+                    "inputs_sha256": inputs_digest(proj), **g.stats}
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return manifest

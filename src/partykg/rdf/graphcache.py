@@ -37,8 +37,8 @@ from pathlib import Path
 from partykg.core.files import write_atomic
 from partykg.core.paths import Project
 
-FORMAT = 2   # bump when the entry layout changes
-TEXTS = ("nq", "trig")   # the raw texts after an entry's JSON line, in this order
+FORMAT = 4   # bump when the entry layout changes
+TEXTS = ("nq", "trig", "ttl")   # the raw texts after an entry's JSON line, in this order
 CODE_PACKAGES = ("core", "model", "rdf")
 
 
