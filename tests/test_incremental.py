@@ -208,3 +208,23 @@ def test_assembled_files_equal_whole_ones_on_a_synthetic_corpus(synth, tmp_path)
     proj = project(synth, tmp_path / "out")
     build(proj, jobs=1)
     assembled_equals_whole(proj, tmp_path / "whole")
+
+
+def test_the_json_memo_writes_what_json_dumps_writes(built, tmp_path):
+    """browse.encode with an empty memo, a memo filled by a first pass and read back
+    from its file, and a damaged memo file: each time json.dumps's bytes."""
+    import json
+
+    from partykg.rdf.browse import JsonMemo, encode
+    data = json.loads((built.build_dir / "search-index.json").read_text(encoding="utf-8"))
+    want = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True)
+    path = tmp_path / "memo.json"
+    first = JsonMemo(path)
+    assert encode(data, first) == want
+    first.save()
+    warm = JsonMemo(path)
+    assert len(warm.old) == len(first.new) > 100
+    assert encode(data, warm) == want
+    path.write_bytes(path.read_bytes()[:5000])
+    damaged = JsonMemo(path)
+    assert damaged.old == {} and encode(data, damaged) == want

@@ -40,8 +40,8 @@ from partykg.model.inputcache import InputCache
 from partykg.model.inputs import load_inputs
 from partykg.model.mentions import find_mentions, name_pattern
 from partykg.rdf import graphcache
+from partykg.rdf.browse import JsonMemo, json_at, json_object, write_browse_files
 from partykg.rdf.browse import rows as browse_rows
-from partykg.rdf.browse import write_browse_files
 from partykg.rdf.emit import Emitter, emit_registry, emit_source
 from partykg.rdf.enrichment import emit_enrichment
 
@@ -206,27 +206,6 @@ def assemble_turtle(parts: list[tuple[list[str], list[str] | None, list[int], st
             n += 1
         out.append("\n".join(lines[n:]))
     return (header + "\n" + "".join(out)).encode()
-
-
-def json_at(value, level: int) -> str:
-    """``value`` as json.dumps (indent=1, sorted keys, UTF-8) writes it inside a
-    document at nesting ``level``: the JSON files of the build are assembled from
-    such pieces of each named graph, cached with it, instead of encoded whole (the
-    indenting encoder is pure Python). A JSON text has no raw line feed inside a
-    string, so every line feed is one of the layout's."""
-    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True).replace(
-        "\n", "\n" + " " * level)
-
-
-def json_object(pieces: dict[str, str], level: int) -> str:
-    """A JSON object at nesting ``level`` from its members' values already encoded
-    for level + 1 (:func:`json_at`), in the layout of json.dumps(indent=1, sort_keys=True)."""
-    if not pieces:
-        return "{}"
-    pad = "\n" + " " * (level + 1)
-    return "{" + pad + ("," + pad).join(
-        json.dumps(k, ensure_ascii=False) + ": " + pieces[k] for k in sorted(pieces)) + \
-        "\n" + " " * level + "}"
 
 
 def trig_block(quads: list[Quad], base: str) -> tuple[list[str], str]:
@@ -454,7 +433,9 @@ def _build(proj: Project, progress: Callable[[str], None], jobs: int | None,
         progress("writing the search index and reading view")
         # The browser's files read the graphs' quads: the rows of the predicates they
         # use, taken from each graph's quads as it was emitted (and cached with it).
-        write_browse_files(tmp, g.rows, g.essays, index, proj.base, GENERATED)
+        memo = JsonMemo(graphcache.folder(proj).parent / "browse-json.json")
+        write_browse_files(tmp, g.rows, g.essays, index, proj.base, GENERATED, memo)
+        memo.save()
         manifest = {"generated": GENERATED, "partykg_version": __version__, "base": proj.base,
                     "inputs_sha256": inputs_digest(proj), **g.stats}
         (tmp / "manifest.json").write_text(
