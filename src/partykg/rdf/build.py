@@ -122,8 +122,8 @@ def _job_entry(job: tuple[str, int | None]) -> dict:
     # the same position goes on with a character below the space that follows it.
     lines = sorted(set(em.nquad_lines() if kind != "ontology" else [f"{q} ." for q in quads]))
     index = {iri: _where(w) for iri, w in em.index.items()}
-    nq = "".join(line + "\n" for line in lines)
-    graph_quads = parse(nq.encode(), format=RdfFormat.N_QUADS)
+    nq = "".join(line + "\n" for line in lines).encode()
+    graph_quads = parse(nq, format=RdfFormat.N_QUADS)
     if not isinstance(graph_quads, list):
         graph_quads = list(graph_quads)
     prefixes, trig = trig_block(graph_quads, proj.base)
@@ -146,21 +146,25 @@ def _job_entry(job: tuple[str, int | None]) -> dict:
 # names) is written again from the union of its triples. Writing the whole file from
 # all triples sorted was a third of a build after an edit.
 
-_SUBJECT_START = re.compile(r"\n(?=[^\t])")
+_SUBJECT_START = re.compile(rb"\n(?=[^\t])")
+
+
+def _without_prefixes(data: bytes) -> tuple[list[str], bytes]:
+    """pyoxigraph's Turtle or TriG: its @prefix lines, and the rest."""
+    lines = data.split(b"\n")
+    n = 0
+    while n < len(lines) and lines[n].startswith(b"@prefix "):
+        n += 1
+    return [line.decode() for line in lines[:n]], b"\n".join(lines[n:])
 
 
 def turtle_blocks(quads: list[Quad], base: str
-                  ) -> tuple[list[str], list[str] | None, list[int], str]:
+                  ) -> tuple[list[str], list[str] | None, list[int], bytes]:
     """One graph's Turtle: its @prefix lines, its subjects (N-Triples) in order, the
-    length of each one's block, and the blocks; subjects None when the text does not
-    cut into one block per subject (then the dump is written whole)."""
-    data = serialize((q.triple for q in quads), format=RdfFormat.TURTLE,
-                     prefixes=all_prefixes(base)).decode()
-    lines = data.split("\n")
-    n = 0
-    while n < len(lines) and lines[n].startswith("@prefix "):
-        n += 1
-    body = "\n".join(lines[n:])
+    length in bytes of each one's block, and the blocks; subjects None when the text
+    does not cut into one block per subject (then the dump is written whole)."""
+    head, body = _without_prefixes(serialize((q.triple for q in quads),
+                                             format=RdfFormat.TURTLE, prefixes=all_prefixes(base)))
     subjects: list[str] = []
     for q in quads:                 # sorted by subject: each subject's quads together
         s = str(q.subject)
@@ -168,17 +172,17 @@ def turtle_blocks(quads: list[Quad], base: str
             subjects.append(s)
     starts = [0, *(m.end() for m in _SUBJECT_START.finditer(body))] if body else []
     if len(starts) != len(subjects) or any(" " in s for s in subjects):
-        return lines[:n], None, [], body     # e.g. a quoted triple as subject
+        return head, None, [], body     # e.g. a quoted triple as subject
     ends = [*starts[1:], len(body)]
-    return lines[:n], subjects, [b - a for a, b in zip(starts, ends)], body
+    return head, subjects, [b - a for a, b in zip(starts, ends)], body
 
 
-def assemble_turtle(parts: list[tuple[list[str], list[str] | None, list[int], str]],
+def assemble_turtle(parts: list[tuple[list[str], list[str] | None, list[int], bytes]],
                     base: str) -> bytes | None:
     """partykg.ttl from the graphs' :func:`turtle_blocks`, or None when a graph has
     no blocks or a subject shared by several graphs involves a blank node (the
     caller then writes the file from all triples)."""
-    blocks: dict[str, list[str]] = {}
+    blocks: dict[str, list[bytes]] = {}
     prefixes: set[str] = set()
     for head, subjects, lengths, body in parts:
         if subjects is None:
@@ -195,29 +199,20 @@ def assemble_turtle(parts: list[tuple[list[str], list[str] | None, list[int], st
         if len(found) == 1:
             out.append(found[0])
             continue
-        triples = set(parse((header + "\n" + "".join(found)).encode(), format=RdfFormat.TURTLE))
+        triples = set(parse(header.encode() + b"\n" + b"".join(found), format=RdfFormat.TURTLE))
         if s.startswith("_:") or any(isinstance(t.object, BlankNode) for t in triples):
             return None   # blank node labels: keep pyoxigraph's own path
         ordered = sorted(triples, key=lambda t: f"{t.subject} {t.predicate} {t.object}")
-        data = serialize(ordered, format=RdfFormat.TURTLE, prefixes=all_prefixes(base)).decode()
-        lines = data.split("\n")
-        n = 0
-        while n < len(lines) and lines[n].startswith("@prefix "):
-            n += 1
-        out.append("\n".join(lines[n:]))
-    return (header + "\n" + "".join(out)).encode()
+        out.append(_without_prefixes(serialize(ordered, format=RdfFormat.TURTLE,
+                                               prefixes=all_prefixes(base)))[1])
+    return header.encode() + b"\n" + b"".join(out)
 
 
-def trig_block(quads: list[Quad], base: str) -> tuple[list[str], str]:
+def trig_block(quads: list[Quad], base: str) -> tuple[list[str], bytes]:
     """One graph's TriG: its @prefix lines, and its block (``<g> { … }``). pyoxigraph
     writes one block per graph, so the blocks of the graphs in dump order after the
     sorted prefix lines are the TriG of the whole dataset, byte for byte."""
-    data = serialize(quads, format=RdfFormat.TRIG, prefixes=all_prefixes(base)).decode()
-    lines = data.split("\n")
-    n = 0
-    while n < len(lines) and lines[n].startswith("@prefix "):
-        n += 1
-    return lines[:n], "\n".join(lines[n:])
+    return _without_prefixes(serialize(quads, format=RdfFormat.TRIG, prefixes=all_prefixes(base)))
 
 
 def _where(w) -> dict:
@@ -267,8 +262,8 @@ def _emit_all(jobs: list[tuple[str, int | None]], workers: int) -> list[dict]:
 @dataclass
 class Graphs:
     """What the dumps and the browser's files are written from."""
-    nq: list[str]                  # each graph's N-Quads text, in dump order
-    trig: str                      # the whole TriG
+    nq: list[bytes]                # each graph's N-Quads text (UTF-8), in dump order
+    trig: bytes                    # the whole TriG
     index: dict[str, dict]         # IRI -> where it was annotated
     index_json: dict[str, str]     # the same entries encoded (json_at, level 2)
     rows: list[list]               # each graph's browse rows (rdf/browse.py), in dump order
@@ -322,8 +317,8 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
 
     index: dict = {}
     index_json: dict[str, str] = {}
-    texts: dict[str, str] = {}
-    blocks: dict[str, str] = {}
+    texts: dict[str, bytes] = {}
+    blocks: dict[str, bytes] = {}
     rows: dict[str, list] = {}
     turtle: dict[str, tuple] = {}
     prefixes: set[str] = set()
@@ -340,13 +335,13 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
         if kind == "source":
             stats["sources"][sources[i].id] = e["stats"]
     order = sorted(texts, key=lambda g: f"<{g}>")   # the quads' sort: by str(graph) first
-    per_graph = {g: texts[g].count("\n") for g in order}
+    per_graph = {g: texts[g].count(b"\n") for g in order}
     stats["triples_per_graph"] = dict(sorted(per_graph.items()))
     stats["quads"] = sum(per_graph.values())
     stats["entities"] = dict(sorted(Counter(e.kind for e in registry.entities.values()).items()))
     stats["theses"] = len(registry.theses)
     stats["wikidata_links"] = sum(1 for e in registry.entities.values() if e.qid)
-    trig = "\n".join(sorted(prefixes)) + "\n" + "".join(blocks[g] for g in order)
+    trig = "\n".join(sorted(prefixes)).encode() + b"\n" + b"".join(blocks[g] for g in order)
     return Graphs([texts[g] for g in order], trig, index, index_json,
                   [rows[g] for g in order], [turtle[g] for g in order], stats,
                   {s.id: s.text for s in sources})
@@ -370,7 +365,7 @@ def serialize_sorted_prefixes(items, fmt: RdfFormat, prefixes: dict[str, str]) -
     return b"\n".join(sorted(lines[:n]) + lines[n:])
 
 
-def write_dumps(graphs: list[str], trig: str, target: Path, base: str,
+def write_dumps(graphs: list[bytes], trig: bytes, target: Path, base: str,
                 turtle: list[tuple] | None = None) -> None:
     """The three dumps from the graphs' N-Quads texts (in dump order), the TriG
     assembled from their blocks, and Turtle assembled from the graphs' subject
@@ -378,18 +373,19 @@ def write_dumps(graphs: list[str], trig: str, target: Path, base: str,
     from N-Triples text, parsed as a stream: the same triples in the same order as a
     sort of all triples, so the same bytes."""
     prefixes = all_prefixes(base)
-    (target / "partykg.nq").write_bytes(_header("nq") + "".join(graphs).encode())
-    (target / "partykg.trig").write_bytes(_header("trig") + trig.encode())
+    (target / "partykg.nq").write_bytes(_header("nq") + b"".join(graphs))
+    (target / "partykg.trig").write_bytes(_header("trig") + trig)
     ttl = assemble_turtle(turtle, base) if turtle is not None else None
     if ttl is not None:
         (target / "partykg.ttl").write_bytes(_header("ttl") + ttl)
         return
     # Turtle: the triples of every graph, once each, sorted by their N-Triples form.
     # A line of a graph's text is "S P O G ." and G is an IRI (no space in it), so
-    # the triple is the line up to its last space but one: strings, not terms.
-    triples = sorted({line[:line.rindex(" ", 0, len(line) - 2)]
-                      for text in graphs for line in text.splitlines()})
-    nt = "".join(t + " .\n" for t in triples).encode()
+    # the triple is the line up to its last space but one: bytes, not terms (UTF-8
+    # sorts as the code points do).
+    triples = sorted({line[:line.rindex(b" ", 0, len(line) - 2)]
+                      for text in graphs for line in text.split(b"\n") if line})
+    nt = b"".join(t + b" .\n" for t in triples)
     (target / "partykg.ttl").write_bytes(_header("ttl") + serialize_sorted_prefixes(
         parse(nt, format=RdfFormat.N_TRIPLES), RdfFormat.TURTLE, prefixes))
 
