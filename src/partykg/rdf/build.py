@@ -38,7 +38,7 @@ from partykg.model import inputcache
 from partykg.model.enrichcache import load_enrichment
 from partykg.model.inputcache import InputCache
 from partykg.model.inputs import load_inputs
-from partykg.model.mentions import find_mentions, name_pattern
+from partykg.model.mentions import alias_matches, find_mentions, name_pattern
 from partykg.rdf import graphcache
 from partykg.rdf.browse import JsonMemo, json_at, json_object, write_browse_files
 from partykg.rdf.browse import rows as browse_rows
@@ -102,7 +102,10 @@ def _job_entry(job: tuple[str, int | None]) -> dict:
             emit_enrichment(em, _STATE["enrichment"])
         else:
             src = sources[i]
-            mentions = find_mentions(src, registry, _STATE["compiled"])
+            matches = _STATE["matches"][i]
+            if matches is None:
+                matches = alias_matches(src.text, _compiled())
+            mentions = find_mentions(src, registry, matches=matches)
             emit_source(em, registry, src, mentions)
             stats = {
                 "claims": len(src.claims), "quotations": len(src.quotations),
@@ -128,7 +131,8 @@ def _job_entry(job: tuple[str, int | None]) -> dict:
         graph_quads = list(graph_quads)
     prefixes, trig = trig_block(graph_quads, proj.base)
     ttl_prefixes, subjects, ttl_lengths, ttl = turtle_blocks(graph_quads, proj.base)
-    return {"graph": graphs.pop(), "nq": nq, "trig": trig, "trig_prefixes": prefixes,
+    extra = {"_matches": matches} if kind == "source" else {}
+    return {**extra, "graph": graphs.pop(), "nq": nq, "trig": trig, "trig_prefixes": prefixes,
             "ttl": ttl, "ttl_prefixes": ttl_prefixes, "ttl_subjects": subjects,
             "ttl_lengths": ttl_lengths,
             "index": index, "index_json": {iri: json_at(w, 2) for iri, w in index.items()},
@@ -206,6 +210,14 @@ def assemble_turtle(parts: list[tuple[list[str], list[str] | None, list[int], by
         out.append(_without_prefixes(serialize(ordered, format=RdfFormat.TURTLE,
                                                prefixes=all_prefixes(base)))[1])
     return header.encode() + b"\n" + b"".join(out)
+
+
+def _compiled():
+    """The registry's names as one regex, compiled once per process and only when a
+    text has to be searched (compiling it was a tenth of a build after an edit)."""
+    if "compiled" not in _STATE:
+        _STATE["compiled"] = name_pattern(_STATE["registry"])
+    return _STATE["compiled"]
 
 
 def trig_block(quads: list[Quad], base: str) -> tuple[list[str], bytes]:
@@ -304,15 +316,31 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
     missing = [(job, key) for job, key in keyed if key not in entries]
     progress(f"emitting RDF: {len(missing)} of {len(keyed)} graphs "
              f"({len(keyed) - len(missing)} unchanged)")
+    # Where the registry's names occur in each text to emit, when known: a function
+    # of the text and the shared inputs (the names) alone, so an edit to an
+    # annotation file finds them cached and the names' regex is not even compiled.
+    found = InputCache(graphcache.folder(proj).parent / "mentions", read=not full)
+    match_keys = {job[1]: graphcache.matches_key(shared, sources[job[1]].text)
+                  for job, _ in missing if job[0] == "source"}
+    matches = {i: found.get(k) for i, k in match_keys.items()}
     _STATE.update(proj=proj, registry=registry, sources=sources, enrichment=enrichment,
-                  compiled=name_pattern(registry))
+                  matches=matches)
+    if sum(m is None for m in matches.values()) > 1:
+        _compiled()       # once, before the pool forks, rather than in every worker
     try:
         fresh = _emit_all([job for job, _ in missing], jobs or default_jobs())
     finally:
         _STATE.clear()
-    for (_, key), entry in zip(missing, fresh):
+    for (job, key), entry in zip(missing, fresh):
+        got = entry.pop("_matches", None)
+        if job[0] == "source" and matches[job[1]] is None:
+            found.put(match_keys[job[1]], got)
         cache.put(key, entry)
         entries[key] = entry
+    for job, key in keyed:     # the texts of graphs taken from the cache stay cached
+        if job[0] == "source" and job[1] not in match_keys:
+            found.used.add(graphcache.matches_key(shared, sources[job[1]].text))
+    found.prune()
     cache.prune({key for _, key in keyed})
 
     index: dict = {}

@@ -87,6 +87,11 @@ def registry_key(shared: str, texts: list[tuple[str, str]]) -> str:
     return _digest(shared, "registry", *(p for sid, text in texts for p in (sid, text)))
 
 
+def matches_key(shared: str, text: str) -> str:
+    """Where the registry's names occur in a text (model/mentions.alias_matches)."""
+    return _digest(shared, "matches", text)
+
+
 def plain_key(shared: str, kind: str) -> str:
     return _digest(shared, kind)
 
