@@ -43,7 +43,9 @@ def plain(obj, seen=()):
 
 def cached(proj) -> tuple:
     cache = inputcache.InputCache(inputcache.folder(proj))
-    return load_inputs(proj, cache), cache
+    loaded = load_inputs(proj, cache)
+    cache.save()
+    return loaded, cache
 
 
 @pytest.fixture
@@ -108,9 +110,13 @@ def test_bad_input_is_reported_alike_with_and_without_the_cache(corpus, tmp_path
     claimant = text.split("claimant: ", 1)[1].split("\n", 1)[0]
     path.write_text(text.replace(f"claimant: {claimant}", "claimant: nobody-at-all", 1),
                     encoding="utf-8")
+    folder = inputcache.folder(project(corpus, corpus / "out"))
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert len(before) == 6
     warm = run()
-    # The registry and the four good files came from the cache; the bad one is not stored.
-    assert len(list(inputcache.folder(project(corpus, corpus / "out")).glob("*.pickle"))) == 5
+    # The registry and the four good files came from the cache; a build that stops
+    # on bad input writes nothing, in the cache neither.
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     shutil.rmtree(corpus / "out" / "cache")
     cold = run("--full")
     for res in (warm, cold):
@@ -119,3 +125,17 @@ def test_bad_input_is_reported_alike_with_and_without_the_cache(corpus, tmp_path
     assert warm.output == cold.output
     # Nothing half-written: the build folder is still the good one.
     assert "nobody-at-all" not in (corpus / "out/build/partykg.nq").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_folder_where_an_input_file_belongs_is_no_hit(corpus):
+    """The review file is absent from the corpus; a folder in its place is an error
+    that a cached registry (of the state without it) must not hide."""
+    proj = project(corpus, corpus / "out")
+    cached(proj)
+    (corpus / "data/wikidata/review.yaml").mkdir(parents=True)
+    with pytest.raises(InputError) as without:
+        load_inputs(proj)
+    with pytest.raises(InputError) as with_cache:
+        cached(proj)
+    assert str(with_cache.value) == str(without.value) and "review.yaml" in str(without.value)

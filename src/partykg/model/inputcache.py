@@ -73,14 +73,26 @@ def _digest(*parts: str | bytes) -> str:
 
 
 def registry_key(proj: Project) -> str:
+    from partykg.core.errors import InputError
     from partykg.model.fields import _today
-    day, origin = _today()
+    try:
+        day, origin = _today()
+    except InputError as exc:   # a bad SOURCE_DATE_EPOCH: the loader reports it if it must
+        day, origin = "", str(exc)
     parts: list[str | bytes] = [code_digest(), day, origin, str(proj.root)]
     annotations, sources = proj.data / "annotations", proj.data / "sources"
-    for f in proj.inputs():
+    # Every path a loader could open, whatever it is now: a regular file by its bytes,
+    # and a symlink, folder or other file by what it is, so that a dangling symlink or
+    # a folder in place of a file (errors, never cached) is never a hit of a state
+    # without it.
+    for f in sorted(proj.data.rglob("*.yaml")):
         if f.is_relative_to(annotations) or f.is_relative_to(sources):
             continue
-        parts += [str(f.relative_to(proj.root)), f.read_bytes()]
+        kind = f"symlink {os.readlink(f)}" if f.is_symlink() else ""
+        kind += " file" if f.is_file() else " folder" if f.is_dir() else " other"
+        parts += [str(f.relative_to(proj.root)), kind]
+        if f.is_file():
+            parts.append(f.read_bytes())
     return _digest("registry", *parts)
 
 
@@ -97,12 +109,15 @@ def folder(proj: Project) -> Path:
 
 
 class InputCache:
-    """Pickled entries in one folder; :meth:`prune` keeps those of the last build."""
+    """Pickled entries in one folder. Nothing is written until :meth:`save` (the
+    build calls it once it has succeeded: a build that stops on bad input leaves
+    the output folder as it was), which also removes the entries not used."""
 
     def __init__(self, folder: Path, read: bool = True):
         self.folder = folder
         self.read = read          # False: every input is read again (and stored anew)
         self.used: set[str] = set()
+        self.pending: dict[str, bytes] = {}
         self.hits = 0
 
     def path(self, key: str) -> Path:
@@ -125,15 +140,18 @@ class InputCache:
         return value
 
     def put(self, key: str, value) -> None:
+        """Store ``value`` at :meth:`save` (pickled now: later changes do not reach it)."""
         self.used.add(key)
-        try:
-            write_atomic(self.path(key), pickle.dumps((key, value),
-                                                      protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass   # a read-only output folder: the build goes on without the cache
+        self.pending[key] = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
 
-    def prune(self) -> None:
-        """Remove the entries (and temporary files) the build just made did not use."""
+    def save(self) -> None:
+        """Write the new entries; remove those (and temporary files) not used."""
+        for key, data in self.pending.items():
+            try:
+                write_atomic(self.path(key), data)
+            except OSError:
+                return   # a read-only output folder: the build goes on without the cache
+        self.pending.clear()
         if not self.folder.is_dir():
             return
         for f in self.folder.iterdir():

@@ -28,7 +28,8 @@ def load_inputs(proj: Project, cache: InputCache | None = None
                 ) -> tuple[Registry, list[Source]]:
     """Read and check every input; raise InputError listing all problems.
     ``cache``: take the registry and the annotation files whose inputs did not change
-    from it (model/inputcache.py); the checks across files run all the same."""
+    from it (model/inputcache.py); the checks across files run all the same. The
+    caller saves the cache once its own work has succeeded."""
     errors = Collector()
     previous = LastBuild(proj.nquads, proj.base)
     if cache is None:
@@ -47,7 +48,6 @@ def load_inputs(proj: Project, cache: InputCache | None = None
                 cache.put(rkey, registry)
         sources = load_sources(proj.data, proj.root, registry, errors, previous,
                                load=_cached_loader(proj, cache, rkey, registry, errors, previous))
-        cache.prune()
     anchor_bases(registry, sources, errors)
     check_disputes(registry, sources, errors)
     errors.raise_if_any()

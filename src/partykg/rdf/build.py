@@ -282,6 +282,7 @@ class Graphs:
     turtle: list[tuple]            # each graph's turtle_blocks, in dump order
     stats: dict
     essays: dict[str, str]         # source id -> text
+    caches: list                   # what to save once the build has succeeded
 
 
 def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
@@ -289,7 +290,8 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
     """The graphs, from the cache or emitted.
     ``full``: read every input and emit every graph even when the cache holds it."""
     progress("reading annotations")
-    registry, sources = load_inputs(proj, InputCache(inputcache.folder(proj), read=not full))
+    read = InputCache(inputcache.folder(proj), read=not full)
+    registry, sources = load_inputs(proj, read)
     errors = Collector()
     enrichment = load_enrichment(proj, registry, errors)
     errors.raise_if_any()
@@ -340,7 +342,6 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
     for job, key in keyed:     # the texts of graphs taken from the cache stay cached
         if job[0] == "source" and job[1] not in match_keys:
             found.used.add(graphcache.matches_key(shared, sources[job[1]].text))
-    found.prune()
     cache.prune({key for _, key in keyed})
 
     index: dict = {}
@@ -372,7 +373,7 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
     trig = "\n".join(sorted(prefixes)).encode() + b"\n" + b"".join(blocks[g] for g in order)
     return Graphs([texts[g] for g in order], trig, index, index_json,
                   [rows[g] for g in order], [turtle[g] for g in order], stats,
-                  {s.id: s.text for s in sources})
+                  {s.id: s.text for s in sources}, [read, found])
 
 
 def _header(fmt: str) -> bytes:
@@ -459,11 +460,14 @@ def _build(proj: Project, progress: Callable[[str], None], jobs: int | None,
         # use, taken from each graph's quads as it was emitted (and cached with it).
         memo = JsonMemo(graphcache.folder(proj).parent / "browse-json.json")
         write_browse_files(tmp, g.rows, g.essays, index, proj.base, GENERATED, memo)
-        memo.save()
         manifest = {"generated": GENERATED, "partykg_version": __version__, "base": proj.base,
                     "inputs_sha256": inputs_digest(proj), **g.stats}
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    # The caches of inputs, name matches and JSON pieces are written once the build
+    # is in place: a build stopped by bad input leaves OUT as it was.
+    for c in (*g.caches, memo):
+        c.save()
     return manifest
 
 
