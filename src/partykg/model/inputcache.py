@@ -15,9 +15,10 @@ Keys (:func:`registry_key`, :func:`source_key`):
   the package version: :func:`code_digest`), the Python version (the pickle's
   classes) and the day the date checks compare with (``fields._today``: a date
   more than a year ahead is an error, and SOURCE_DATE_EPOCH can move that day);
-- for the registry: every input file that is not an annotation file or a text
+- for the registry: every YAML path under ``data/`` but the annotation files
   (registry, theses, Wikidata review and enrichment; more than the registry
-  reads, never less), by path and bytes;
+  reads, never less), by what it is (file, folder, symlink and its target) and,
+  for a file, its bytes;
 - for a source: the registry's key (its references are checked against the
   registry), the annotation file's path and bytes. Its text is only known once
   the file is parsed, so the entry records the text's resolved path and the
