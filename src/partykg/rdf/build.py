@@ -12,10 +12,13 @@ import hashlib
 import json
 import os
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from heapq import heapify, heappop, heappush
+from itertools import accumulate
 from pathlib import Path
 
 from pyoxigraph import (
@@ -185,31 +188,62 @@ def assemble_turtle(parts: list[tuple[list[str], list[str] | None, list[int], by
                     base: str) -> bytes | None:
     """partykg.ttl from the graphs' :func:`turtle_blocks`, or None when a graph has
     no blocks or a subject shared by several graphs involves a blank node (the
-    caller then writes the file from all triples)."""
-    blocks: dict[str, list[bytes]] = {}
+    caller then writes the file from all triples).
+
+    A merge of the graphs' sorted subjects that copies runs: the graph with the
+    smallest next subject gives all its subjects below the other graphs' next ones
+    as one slice of its text (the subjects of one source, one kind, sort together,
+    so the runs are long and the merge does little per subject)."""
     prefixes: set[str] = set()
+    graphs: list[tuple[list[str], list[int], bytes]] = []
     for head, subjects, lengths, body in parts:
         if subjects is None:
             return None
         prefixes.update(head)
-        at = 0
-        for s, n in zip(subjects, lengths):
-            blocks.setdefault(s, []).append(body[at:at + n])
-            at += n
+        if subjects:   # sorted by "S ", the order of the lines that start with S
+            graphs.append(([s + " " for s in subjects], [0, *accumulate(lengths)], body))
     header = "\n".join(sorted(prefixes))
-    out = []
-    for s in sorted(blocks, key=lambda s: s + " "):
-        found = blocks[s]
-        if len(found) == 1:
-            out.append(found[0])
+    out: list[bytes] = []
+    pos = [0] * len(graphs)
+    heap = [(keys[0], g) for g, (keys, _, _) in enumerate(graphs)]
+    heapify(heap)
+
+    def advance(g: int, to: int) -> None:
+        pos[g] = to
+        if to < len(graphs[g][0]):
+            heappush(heap, (graphs[g][0][to], g))
+
+    while heap:
+        key, g = heappop(heap)
+        if heap and heap[0][0] == key:          # a subject in several graphs
+            found = [g]
+            while heap and heap[0][0] == key:
+                found.append(heappop(heap)[1])
+            block = _merged_block(key[:-1], [graphs[f][2][graphs[f][1][pos[f]]:
+                                                           graphs[f][1][pos[f] + 1]]
+                                             for f in found], header, base)
+            if block is None:
+                return None
+            out.append(block)
+            for f in found:
+                advance(f, pos[f] + 1)
             continue
-        triples = set(parse(header.encode() + b"\n" + b"".join(found), format=RdfFormat.TURTLE))
-        if s.startswith("_:") or any(isinstance(t.object, BlankNode) for t in triples):
-            return None   # blank node labels: keep pyoxigraph's own path
-        ordered = sorted(triples, key=lambda t: f"{t.subject} {t.predicate} {t.object}")
-        out.append(_without_prefixes(serialize(ordered, format=RdfFormat.TURTLE,
-                                               prefixes=all_prefixes(base)))[1])
+        keys, offsets, body = graphs[g]
+        end = bisect_left(keys, heap[0][0], pos[g] + 1) if heap else len(keys)
+        out.append(body[offsets[pos[g]]:offsets[end]])
+        advance(g, end)
     return header.encode() + b"\n" + b"".join(out)
+
+
+def _merged_block(subject: str, blocks: list[bytes], header: str, base: str) -> bytes | None:
+    """One subject's block written again from the union of its triples in several
+    graphs; None when a blank node is involved (labels: pyoxigraph's own path)."""
+    triples = set(parse(header.encode() + b"\n" + b"".join(blocks), format=RdfFormat.TURTLE))
+    if subject.startswith("_:") or any(isinstance(t.object, BlankNode) for t in triples):
+        return None
+    ordered = sorted(triples, key=lambda t: f"{t.subject} {t.predicate} {t.object}")
+    return _without_prefixes(serialize(ordered, format=RdfFormat.TURTLE,
+                                       prefixes=all_prefixes(base)))[1]
 
 
 def _compiled():
