@@ -280,6 +280,7 @@ class JsonMemo:
         self.path = path
         self.old: dict[str, str] = {}
         self.new: dict[str, str] = {}
+        self.encoded = 0   # values not found in the memo
         if path is None:
             return
         try:
@@ -296,12 +297,13 @@ class JsonMemo:
         text = self.new.get(key) or self.old.get(key)
         if text is None:
             text = json_at(value, level)
+            self.encoded += 1
         self.new[key] = text
         return text
 
     def save(self) -> None:
-        if self.path is None:
-            return
+        if self.path is None or (not self.encoded and self.new.keys() == self.old.keys()):
+            return   # nothing new and nothing dropped: the file holds these entries
         try:
             write_atomic(self.path, json.dumps({"python": sys.version, "entries": self.new},
                                                ensure_ascii=False))
