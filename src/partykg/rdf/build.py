@@ -137,7 +137,7 @@ def _job_entry(job: tuple[str, int | None]) -> dict:
     extra = {"_matches": matches} if kind == "source" else {}
     return {**extra, "graph": graphs.pop(), "nq": nq, "trig": trig, "trig_prefixes": prefixes,
             "ttl": ttl, "ttl_prefixes": ttl_prefixes, "ttl_subjects": subjects,
-            "ttl_lengths": ttl_lengths,
+            "ttl_lengths": ttl_lengths, "quads": nq.count(b"\n"),
             "index": index, "index_json": {iri: json_at(w, 2) for iri, w in index.items()},
             "rows": browse_rows(graph_quads), "stats": stats}
 
@@ -185,8 +185,9 @@ def turtle_blocks(quads: list[Quad], base: str
 
 
 def assemble_turtle(parts: list[tuple[list[str], list[str] | None, list[int], bytes]],
-                    base: str) -> bytes | None:
-    """partykg.ttl from the graphs' :func:`turtle_blocks`, or None when a graph has
+                    base: str) -> list[bytes] | None:
+    """partykg.ttl from the graphs' :func:`turtle_blocks` (its pieces, to be written
+    one after the other), or None when a graph has
     no blocks or a subject shared by several graphs involves a blank node (the
     caller then writes the file from all triples).
 
@@ -232,7 +233,7 @@ def assemble_turtle(parts: list[tuple[list[str], list[str] | None, list[int], by
         end = bisect_left(keys, heap[0][0], pos[g] + 1) if heap else len(keys)
         out.append(body[offsets[pos[g]]:offsets[end]])
         advance(g, end)
-    return header.encode() + b"\n" + b"".join(out)
+    return [header.encode() + b"\n", *out]
 
 
 def _merged_block(subject: str, blocks: list[bytes], header: str, base: str) -> bytes | None:
@@ -309,7 +310,7 @@ def _emit_all(jobs: list[tuple[str, int | None]], workers: int) -> list[dict]:
 class Graphs:
     """What the dumps and the browser's files are written from."""
     nq: list[bytes]                # each graph's N-Quads text (UTF-8), in dump order
-    trig: bytes                    # the whole TriG
+    trig: list[bytes]              # the TriG: the prefix lines, then each graph's block
     index: dict[str, dict]         # IRI -> where it was annotated
     index_json: dict[str, str]     # the same entries encoded (json_at, level 2)
     rows: list[list]               # each graph's browse rows (rdf/browse.py), in dump order
@@ -382,6 +383,7 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
     index_json: dict[str, str] = {}
     texts: dict[str, bytes] = {}
     blocks: dict[str, bytes] = {}
+    quads: dict[str, int] = {}
     rows: dict[str, list] = {}
     turtle: dict[str, tuple] = {}
     prefixes: set[str] = set()
@@ -393,18 +395,19 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
         rows[e["graph"]] = e["rows"]
         turtle[e["graph"]] = (e["ttl_prefixes"], e["ttl_subjects"], e["ttl_lengths"], e["ttl"])
         texts[e["graph"]] = e["nq"]
+        quads[e["graph"]] = e["quads"]
         blocks[e["graph"]] = e["trig"]
         prefixes.update(e["trig_prefixes"])
         if kind == "source":
             stats["sources"][sources[i].id] = e["stats"]
     order = sorted(texts, key=lambda g: f"<{g}>")   # the quads' sort: by str(graph) first
-    per_graph = {g: texts[g].count(b"\n") for g in order}
+    per_graph = {g: quads[g] for g in order}
     stats["triples_per_graph"] = dict(sorted(per_graph.items()))
     stats["quads"] = sum(per_graph.values())
     stats["entities"] = dict(sorted(Counter(e.kind for e in registry.entities.values()).items()))
     stats["theses"] = len(registry.theses)
     stats["wikidata_links"] = sum(1 for e in registry.entities.values() if e.qid)
-    trig = "\n".join(sorted(prefixes)).encode() + b"\n" + b"".join(blocks[g] for g in order)
+    trig = ["\n".join(sorted(prefixes)).encode() + b"\n", *(blocks[g] for g in order)]
     return Graphs([texts[g] for g in order], trig, index, index_json,
                   [rows[g] for g in order], [turtle[g] for g in order], stats,
                   {s.id: s.text for s in sources}, [read, found])
@@ -428,7 +431,14 @@ def serialize_sorted_prefixes(items, fmt: RdfFormat, prefixes: dict[str, str]) -
     return b"\n".join(sorted(lines[:n]) + lines[n:])
 
 
-def write_dumps(graphs: list[bytes], trig: bytes, target: Path, base: str,
+def _write(path: Path, pieces) -> None:
+    """Bytes written one piece after the other (the dumps are hundreds of megabytes
+    at 1M quads: no copy of them joined)."""
+    with open(path, "wb") as f:
+        f.writelines(pieces)
+
+
+def write_dumps(graphs: list[bytes], trig: list[bytes], target: Path, base: str,
                 turtle: list[tuple] | None = None) -> None:
     """The three dumps from the graphs' N-Quads texts (in dump order), the TriG
     assembled from their blocks, and Turtle assembled from the graphs' subject
@@ -436,18 +446,18 @@ def write_dumps(graphs: list[bytes], trig: bytes, target: Path, base: str,
     from N-Triples text, parsed as a stream: the same triples in the same order as a
     sort of all triples, so the same bytes."""
     prefixes = all_prefixes(base)
-    (target / "partykg.nq").write_bytes(_header("nq") + b"".join(graphs))
-    (target / "partykg.trig").write_bytes(_header("trig") + trig)
+    _write(target / "partykg.nq", [_header("nq"), *graphs])
+    _write(target / "partykg.trig", [_header("trig"), *trig])
     ttl = assemble_turtle(turtle, base) if turtle is not None else None
     if ttl is not None:
-        (target / "partykg.ttl").write_bytes(_header("ttl") + ttl)
+        _write(target / "partykg.ttl", [_header("ttl"), *ttl])
         return
     # Turtle: the triples of every graph, once each, sorted by their N-Triples form.
     # A line of a graph's text is "S P O G ." and G is an IRI (no space in it), so
     # the triple is the line up to its last space but one: bytes, not terms (UTF-8
     # sorts as the code points do).
     triples = sorted({line[:line.rindex(b" ", 0, len(line) - 2)]
-                      for text in graphs for line in text.split(b"\n") if line})
+                      for text in graphs for line in bytes(text).split(b"\n") if line})
     nt = b"".join(t + b" .\n" for t in triples)
     (target / "partykg.ttl").write_bytes(_header("ttl") + serialize_sorted_prefixes(
         parse(nt, format=RdfFormat.N_TRIPLES), RdfFormat.TURTLE, prefixes))

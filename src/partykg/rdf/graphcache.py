@@ -40,7 +40,7 @@ from pathlib import Path
 from partykg.core.files import write_atomic
 from partykg.core.paths import Project
 
-FORMAT = 5   # bump when the entry layout changes
+FORMAT = 6   # bump when the entry layout changes
 TEXTS = ("nq", "trig", "ttl")   # the raw texts after an entry's JSON line, in this order
 CODE_PACKAGES = ("core", "model", "rdf")
 
@@ -114,10 +114,13 @@ class GraphCache:
         """The entry, or None when it is absent, damaged, or not the entry of ``key``."""
         try:
             data = self.path(key).read_bytes()
-            head, _, body = data.partition(b"\n")
-            entry = json.loads(head)
+            cut = data.find(b"\n")
+            entry = json.loads(data[:cut]) if cut >= 0 else None
         except (OSError, ValueError):
             return None
+        # The texts as views of the file's bytes: megabytes that go to the dumps
+        # as they are, not copied once more on the way.
+        body = memoryview(data)[cut + 1:]
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
         lengths = entry.pop("lengths", None)
