@@ -139,3 +139,21 @@ def test_a_folder_where_an_input_file_belongs_is_no_hit(corpus):
     with pytest.raises(InputError) as with_cache:
         cached(proj)
     assert str(with_cache.value) == str(without.value) and "review.yaml" in str(without.value)
+
+
+@pytest.mark.slow
+def test_a_text_reached_through_another_file_is_no_hit(corpus):
+    """`text:` made a symlink to a copy of the same bytes: the model names the file
+    it resolves to, so the cached source (naming the old file) is not taken."""
+    proj = project(corpus, corpus / "out")
+    (_, sources), _ = cached(proj)
+    crn = next(s for s in sources if s.id == "crn-2003")
+    text = corpus / "data" / crn.meta["text"]
+    copy = text.with_name("copy-of-" + text.name)
+    copy.write_bytes(text.read_bytes())
+    text.unlink()
+    text.symlink_to(copy.name)
+    fresh = next(s for s in load_inputs(proj)[1] if s.id == "crn-2003")
+    (_, again), cache = cached(proj)
+    assert fresh.text_path != crn.text_path and cache.hits == 5
+    assert next(s for s in again if s.id == "crn-2003").text_path == fresh.text_path

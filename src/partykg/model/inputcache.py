@@ -124,8 +124,9 @@ class InputCache:
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.pickle"
 
-    def get(self, key: str):
-        """The value stored under ``key``, or None (absent, damaged, another key's)."""
+    def get(self, key: str, valid=lambda value: True):
+        """The value stored under ``key``, or None (absent, damaged, another key's, or
+        not ``valid``: what the key cannot cover, checked by the caller)."""
         self.used.add(key)
         if not self.read:
             return None
@@ -135,7 +136,7 @@ class InputCache:
         except (OSError, EOFError, ValueError, TypeError, IndexError, AttributeError,
                 ImportError, pickle.UnpicklingError):
             return None
-        if stored_key != key:
+        if stored_key != key or not valid(value):
             return None
         self.hits += 1
         return value

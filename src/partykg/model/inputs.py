@@ -63,8 +63,10 @@ def _cached_loader(proj: Project, cache: InputCache, rkey: str, registry: Regist
     """load_source through the cache: a hit needs the same registry key, the same
     annotation bytes, and its text still at the same place with the same bytes."""
     def text_sha256(src: Source) -> str | None:
-        path, _, wrong = text_location(proj.data, proj.root, src.meta["text"])
-        if wrong is not None:
+        """The SHA-256 of the text ``text:`` leads to now, when it is the same file
+        (the name a symlink resolves to is part of the model)."""
+        path, shown, wrong = text_location(proj.data, proj.root, src.meta["text"])
+        if wrong is not None or shown != src.text_path:
             return None
         try:
             return inputcache.text_digest(read_bounded(path, MAX_TEXT_BYTES))
@@ -78,8 +80,8 @@ def _cached_loader(proj: Project, cache: InputCache, rkey: str, registry: Regist
             return load_source(path, proj.data, proj.root, registry, errors, previous)
         file = str(path.relative_to(proj.root)) if path.is_relative_to(proj.root) else str(path)
         key = inputcache.source_key(rkey, file, raw)
-        src = cache.get(key)
-        if src is not None and text_sha256(src) == src.sha256:
+        src = cache.get(key, valid=lambda src: text_sha256(src) == src.sha256)
+        if src is not None:
             return src
         before = len(errors.problems)
         src = load_source(path, proj.data, proj.root, registry, errors, previous)
