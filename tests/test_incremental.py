@@ -167,3 +167,64 @@ def test_bad_input_found_in_a_worker_is_reported_as_in_a_single_process(synth, t
         reports.append(str(err.value))
         assert not proj.build_dir.exists()
     assert reports[0] == reports[1] and "partykg.ttl" in reports[0] and "does not parse" in reports[0]
+
+
+def assembled_equals_whole(proj, folder: Path) -> None:
+    """The files the build assembles from the graphs' cached pieces equal the same
+    files made whole the way the build made them before (and still can): Turtle
+    serialized by pyoxigraph from all triples sorted, the JSON files encoded by
+    json.dumps in one call, the browser's files from the N-Quads dump parsed whole."""
+    import json
+
+    from pyoxigraph import RdfFormat, parse
+
+    from partykg.rdf.browse import rows, write_browse_files
+    from partykg.rdf.build import GENERATED, assemble_turtle, make_graph, write_dumps
+    g = make_graph(proj)
+    # Every graph was cut into subject blocks: the assembled path is the one taken.
+    assert all(t[1] is not None for t in g.turtle)
+    assert assemble_turtle(g.turtle, proj.base) is not None
+    folder.mkdir()
+    write_dumps(g.nq, g.trig, folder, proj.base, turtle=None)
+    assert (folder / "partykg.ttl").read_bytes() == (proj.build_dir / "partykg.ttl").read_bytes()
+    index = json.loads(proj.index.read_text(encoding="utf-8"))
+    assert json.dumps(index, indent=1, ensure_ascii=False, sort_keys=True) + "\n" == \
+        proj.index.read_text(encoding="utf-8")
+    assert index["index"] == g.index and index["generated"] == GENERATED
+    quads = parse(path=str(proj.nquads), format=RdfFormat.N_QUADS)
+    write_browse_files(folder, [rows(quads)], g.essays, dict(sorted(g.index.items())),
+                       proj.base, GENERATED)
+    for name in ("search-index.json", "reading.json"):
+        assert (folder / name).read_bytes() == (proj.build_dir / name).read_bytes()
+
+
+@pytest.mark.slow
+def test_assembled_files_equal_whole_ones_on_the_real_corpus(built, tmp_path):
+    assembled_equals_whole(built, tmp_path / "whole")
+
+
+@pytest.mark.slow
+def test_assembled_files_equal_whole_ones_on_a_synthetic_corpus(synth, tmp_path):
+    proj = project(synth, tmp_path / "out")
+    build(proj, jobs=1)
+    assembled_equals_whole(proj, tmp_path / "whole")
+
+
+def test_the_json_memo_writes_what_json_dumps_writes(built, tmp_path):
+    """browse.encode with an empty memo, a memo filled by a first pass and read back
+    from its file, and a damaged memo file: each time json.dumps's bytes."""
+    import json
+
+    from partykg.rdf.browse import JsonMemo, encode
+    data = json.loads((built.build_dir / "search-index.json").read_text(encoding="utf-8"))
+    want = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True)
+    path = tmp_path / "memo.json"
+    first = JsonMemo(path)
+    assert encode(data, first) == want
+    first.save()
+    warm = JsonMemo(path)
+    assert len(warm.old) == len(first.new) > 100
+    assert encode(data, warm) == want
+    path.write_bytes(path.read_bytes()[:5000])
+    damaged = JsonMemo(path)
+    assert damaged.old == {} and encode(data, damaged) == want

@@ -12,10 +12,10 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import click
 from rich.console import Console
@@ -317,8 +317,10 @@ def print_failure(message: str, hint: str = "") -> None:
                    "same results, much slower on large graphs).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes for the build and the validation (default: one per core).")
-@click.option("--full", is_flag=True, help="Rebuild every named graph first, ignoring the "
-              "cache in OUT/cache (not with --no-build).")
+@click.option("--full", is_flag=True, help="Rebuild and validate every named graph, ignoring "
+              "the caches in OUT/cache (by default only the graphs an edit can affect are "
+              "built and validated again; the report is the same). The validation reads and "
+              "writes no cache then.")
 @click.pass_obj
 @handles_errors
 def validate(proj: Project, fmt: str, no_build: bool, engine: str, jobs: int | None,
@@ -332,7 +334,7 @@ def validate(proj: Project, fmt: str, no_build: bool, engine: str, jobs: int | N
     if not no_build:
         ensure_built(proj, jobs, full)
     with stage(f"validating ({engine})", VALIDATE_STEPS) as progress:
-        report = run_validate(proj, engine, jobs, progress)
+        report = run_validate(proj, engine, jobs, progress, full=full)
     render.validation_report(report, fmt, out)
     if not report.conforms:
         sys.exit(EXIT_NONCONFORMING)

@@ -10,16 +10,18 @@ import json
 import re
 import sys
 from dataclasses import asdict
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from pyoxigraph import RdfFormat, serialize
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from partykg.check.validate import Report
 from partykg.core.namespaces import all_prefixes
 from partykg.sparql.query import XSD, QueryResult, plain
+
+if TYPE_CHECKING:   # a type only: importing the validator (rdflib) cost `build` 0.1 s
+    from partykg.check.validate import Report
 
 
 def table(title: str, columns: Sequence[str | tuple[str, dict]], rows: Iterable[Sequence[str]],

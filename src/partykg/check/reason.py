@@ -21,9 +21,9 @@ import hashlib
 import math
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 

@@ -57,6 +57,36 @@ def load_shapes(shapes_dir: Path) -> rdflib.Graph:
     return g
 
 
+def cached_shapes(proj: Project) -> rdflib.Graph:
+    """The shapes as :func:`load_shapes` parses them, kept pickled in
+    OUT/cache/shapes under a hash of the shape files and the rdflib version:
+    parsing the Turtle costs more than validating one edited graph. Reports never
+    show the shapes' blank-node labels, so one parse is as good as another."""
+    import hashlib
+    import pickle
+    from importlib.metadata import version
+
+    from partykg.core.files import write_atomic
+    files = sorted(proj.shapes.glob("*.ttl"))
+    h = hashlib.sha256(version("rdflib").encode())
+    for f in files:
+        h.update(b"\0" + f.name.encode() + b"\0" + f.read_bytes())
+    folder = proj.out / "cache" / "shapes"
+    path = folder / f"{h.hexdigest()}.pickle"
+    try:
+        graph = pickle.loads(path.read_bytes())
+        if isinstance(graph, rdflib.Graph):
+            return graph
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
+        pass
+    graph = load_shapes(proj.shapes)
+    if folder.is_dir():
+        for old in folder.glob("*.pickle"):
+            old.unlink(missing_ok=True)
+    write_atomic(path, pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
+    return graph
+
+
 def _short(term) -> str:
     return "" if term is None else str(term)
 
@@ -69,13 +99,62 @@ DEFAULT_ENGINE = "turbo"
 OPTIONS = dict(inference="none", advanced=True, allow_warnings=True, abort_on_first=False)
 
 
+RDF_FIRST, RDF_REST, RDF_NIL = (str(rdflib.RDF.first), str(rdflib.RDF.rest),
+                                str(rdflib.RDF.nil))
+_PATH_FORMS = ((str(SH.alternativePath), " | ", "({})"), (str(SH.inversePath), "", "^{}"),
+               (str(SH.zeroOrMorePath), "", "({})*"), (str(SH.oneOrMorePath), "", "({})+"),
+               (str(SH.zeroOrOnePath), "", "({})?"))
+
+
+def path_text(node: str, is_blank: bool, value: Callable[[str, str], tuple[str, bool] | None]
+              ) -> str:
+    """A SHACL path in SPARQL property path syntax with full IRIs (``a | b``, ``^a``,
+    ``a / b``), read through ``value(node, predicate) -> (term, is_blank)``. A
+    predicate path is its IRI. Blank nodes never show: their labels change from one
+    parse of the shapes to the next, and cached results must not depend on them."""
+    if not is_blank:
+        return node
+    for predicate, sep, form in _PATH_FORMS:
+        found = value(node, predicate)
+        if found is not None:
+            inner = found
+            if sep:   # a list of paths
+                return form.format(sep.join(_list_paths(inner, value)))
+            return form.format(path_text(*inner, value))
+    if value(node, RDF_FIRST) is not None:   # a sequence path
+        return " / ".join(_list_paths((node, True), value))
+    return "[]"
+
+
+def _list_paths(head: tuple[str, bool], value) -> list[str]:
+    out = []
+    while head[0] != RDF_NIL and value(head[0], RDF_FIRST) is not None:
+        out.append(path_text(*value(head[0], RDF_FIRST), value))
+        head = value(head[0], RDF_REST) or (RDF_NIL, False)
+    return out
+
+
+def _rdflib_value(graph: rdflib.Graph) -> Callable[[str, str], tuple[str, bool] | None]:
+    def value(node: str, predicate: str):
+        subject = rdflib.BNode(node)
+        found = graph.value(subject, rdflib.URIRef(predicate))
+        return None if found is None else (str(found), isinstance(found, rdflib.BNode))
+    return value
+
+
+def _path_of(node, graph: rdflib.Graph) -> str:
+    if node is None:
+        return ""
+    return path_text(str(node), isinstance(node, rdflib.BNode), _rdflib_value(graph))
+
+
 def _shape_name(shape, shapes: rdflib.Graph) -> str:
     """A source shape's IRI; for a blank-node property shape, its node shape and
     path, so that reports do not depend on the blank-node labels of one parse."""
     if not isinstance(shape, rdflib.BNode):
         return _short(shape)
     owners = sorted(str(o) for o in shapes.subjects(SH.property, shape))
-    return f"{' '.join(owners) or '[]'} property {_short(shapes.value(shape, SH.path))}"
+    return f"{' '.join(owners) or '[]'} property {_path_of(shapes.value(shape, SH.path), shapes)}"
 
 
 def _results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Result]:
@@ -84,7 +163,7 @@ def _results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Result]:
     for r in report.subjects(rdflib.RDF.type, SH.ValidationResult):
         results.append(Result(
             focus=_short(report.value(r, SH.focusNode)),
-            path=_short(report.value(r, SH.resultPath)),
+            path=_path_of(report.value(r, SH.resultPath), report),
             component=_short(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
             message=str(report.value(r, SH.resultMessage) or ""),
             severity=_short(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
@@ -92,6 +171,74 @@ def _results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Result]:
             shape=_shape_name(report.value(r, SH.sourceShape), shapes),
         ))
     return sorted(results)
+
+
+_RESULT = {str(SH[n]): n for n in ("focusNode", "resultPath", "sourceConstraintComponent",
+                                   "resultMessage", "resultSeverity", "value", "sourceShape")}
+
+
+def decode_report(report: str, shapes: rdflib.Graph,
+                  foci: set[str] | None = None) -> list[Result]:
+    """The results of pyshacl-turbo's report as its native code writes it (N-Triples),
+    read with pyoxigraph: the same Results as :func:`_results` gives for the rdflib
+    graph pyshacl-turbo makes of it (tests/test_incremental_validation.py), without
+    building that graph, which costs far more than the validation when a report
+    is long. With ``foci`` (N-Quads terms), only the results on those focus nodes."""
+    from pyoxigraph import BlankNode, RdfFormat, parse
+    values: dict[str, dict[str, tuple[str, bool]]] = defaultdict(dict)
+    results = []
+    for t in parse(report, format=RdfFormat.N_TRIPLES):
+        if isinstance(t.subject, BlankNode):
+            values[t.subject.value].setdefault(
+                t.predicate.value, (t.object.value, isinstance(t.object, BlankNode)))
+            if t.predicate.value == RDF_TYPE and t.object.value == VALIDATION_RESULT:
+                results.append(t.subject.value)
+
+    def value(node: str, predicate: str):
+        return values.get(node, {}).get(predicate)
+
+    out = []
+    for r in results:
+        got = {name: values[r].get(p) for p, name in _RESULT.items()}
+        if foci is not None and (got["focusNode"] is None or (
+                f"_:{got['focusNode'][0]}" if got["focusNode"][1]
+                else f"<{got['focusNode'][0]}>") not in foci):
+            continue
+        shape = got["sourceShape"]
+        out.append(Result(
+            focus=got["focusNode"][0] if got["focusNode"] else "",
+            path=path_text(*got["resultPath"], value) if got["resultPath"] else "",
+            component=(got["sourceConstraintComponent"] or ("", False))[0].rsplit("#", 1)[-1],
+            message=(got["resultMessage"] or ("", False))[0],
+            severity=(got["resultSeverity"] or ("", False))[0].rsplit("#", 1)[-1],
+            value=(got["value"] or ("", False))[0],
+            shape="" if shape is None else _shape_name(
+                rdflib.BNode(shape[0]) if shape[1] else rdflib.URIRef(shape[0]), shapes),
+        ))
+    return sorted(out)
+
+
+RDF_TYPE, VALIDATION_RESULT = str(rdflib.RDF.type), str(SH.ValidationResult)
+
+
+def turbo_report(program, text: str) -> str:
+    """Validate N-Quads text with compiled pyshacl-turbo shapes; return the report as
+    the native code writes it. This is the body of ``CompiledShapes.validate``
+    without its last step (decoding the report into an rdflib graph): pyshacl-turbo's
+    private API, hence the pinned minor version in pyproject.toml; the test above
+    :func:`decode_report` fails if an upgrade changes it."""
+    from pyshacl_turbo import _emit_recursion_warnings, _expand_names
+    from pyshacl_turbo.rdf import Input
+    from pyshacl_turbo.rdf import input_graph as _input
+    data = _input(Input(text, "nquads", None, {}), None, direct=True)
+    _, report, _, _, warnings = program._native.validate(
+        data.source, data.format, data.base, False, 100, 15, False, False,
+        OPTIONS["allow_warnings"], OPTIONS["abort_on_first"],
+        _expand_names(data.namespaces or dict(program.graph.namespaces()), None),
+        _expand_names(program.graph, None),
+        [(p, str(ns)) for p, ns in data.namespaces.items()])
+    _emit_recursion_warnings(warnings)
+    return report
 
 
 def _check_engine(engine: str) -> None:
@@ -198,17 +345,11 @@ def dump_shacl_results(nquads: Path, shapes: rdflib.Graph, onto_id: str,
         data, ontology = _rdflib_graphs(nquads, onto_id)
         return shacl_results(data, shapes, ontology, "pyshacl", inference)
     from pyshacl_turbo import compile_shapes
-    from pyshacl_turbo.rdf import Input
     # The dump's text goes straight to the Rust parser: no rdflib graph, no
     # store (both would normalise literals). Core SHACL sees the union of the
     # named graphs, ontology included, which is what ont_graph does above.
-    # `Input` is pyshacl-turbo's own carrier for N-Quads text (not exported, hence
-    # the pinned minor version in pyproject.toml).
     program = compile_shapes(shapes, advanced=OPTIONS["advanced"])
-    _, report, _ = program.validate(
-        Input(nquads.read_text(encoding="utf-8"), "nquads", None, {}),
-        allow_warnings=OPTIONS["allow_warnings"], abort_on_first=OPTIONS["abort_on_first"])
-    results = _results(report, shapes)
+    results = decode_report(turbo_report(program, nquads.read_text(encoding="utf-8")), shapes)
     return name_blank_foci(results, _blank_names_in_dump(nquads, results))
 
 
@@ -255,30 +396,45 @@ def _store_violations(proj: Project) -> list[Result]:
     return query_violations(proj, load_store(proj))
 
 
+def shacl_step(proj: Project, shapes: rdflib.Graph, engine: str, full: bool,
+               progress: Callable[[str], None] = lambda _: None) -> list[Result]:
+    """The SHACL results of the build: incremental (check/incremental.py: the
+    results of unchanged parts reused from OUT/cache/validation) unless ``full``,
+    the engine is pyshacl, or the shapes read too far for it; the results are the
+    same either way."""
+    if not full:
+        from partykg.check.incremental import incremental_results
+        results = incremental_results(proj.nquads, shapes, sorted(proj.shapes.glob("*.ttl")),
+                                      proj.out / "cache" / "validation", engine, progress)
+        if results is not None:
+            return results
+    return dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"), engine)
+
+
 def validate(proj: Project, engine: str = DEFAULT_ENGINE, jobs: int | None = None,
-             progress: Callable[[str], None] = lambda _: None) -> Report:
+             progress: Callable[[str], None] = lambda _: None, full: bool = False) -> Report:
     """SHACL (with the given engine) and the violation queries on the build. With more
     than one job (default: one per core) the queries (store load included) run in a
     forked process while SHACL runs here; the report is the same either way.
-    ``progress`` is told each step as it starts (the command line's bar)."""
+    ``full`` validates every graph again instead of reusing the cached results of
+    unchanged ones (the report is the same). ``progress`` is told each step as it
+    starts (the command line's bar)."""
     _check_engine(engine)
     if not proj.nquads.exists():
         raise InputError(Problem(str(proj.nquads), 0, "there is no build to validate",
                                  "run `partykg build` first"))
-    shapes = load_shapes(proj.shapes)
+    shapes = load_shapes(proj.shapes) if full else cached_shapes(proj)
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and "fork" in mp.get_all_start_methods():
         progress("SHACL shapes (the violation queries beside it, in a second process)")
         with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
             queries = pool.submit(_store_violations, proj)
-            results = dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"),
-                                         engine)
+            results = shacl_step(proj, shapes, engine, full)
             progress("violation queries")
             results += queries.result()
     else:
         progress("SHACL shapes")
-        results = dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"),
-                                     engine)
+        results = shacl_step(proj, shapes, engine, full)
         progress("loading the store")
         from partykg.sparql.store import load_store
         store = load_store(proj)

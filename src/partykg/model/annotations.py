@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -666,10 +667,15 @@ def check_links(sources: list[Source], errors: Collector,
 
 
 def load_sources(data_dir: Path, root: Path, registry: Registry,
-                 errors: Collector, previous: Previous | None = None) -> list[Source]:
+                 errors: Collector, previous: Previous | None = None,
+                 load: Callable[[Path], Source | None] | None = None) -> list[Source]:
+    """Every annotation file (each through ``load``, default :func:`load_source`; the
+    build's loader takes unchanged files from model/inputcache.py), then the checks
+    across files."""
     out, failed = [], {}
     for path in sorted((data_dir / "annotations").glob("*.yaml")):
-        src = load_source(path, data_dir, root, registry, errors, previous)
+        src = (load(path) if load is not None
+               else load_source(path, data_dir, root, registry, errors, previous))
         if src is not None:
             out.append(src)
         else:

@@ -3,22 +3,51 @@ accepted Wikidata links of the review file) and the annotated sources."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from partykg.core.errors import Collector, InputError, Problem
 from partykg.core.paths import Project
+from partykg.model import inputcache
 from partykg.model.anchor import AnchorError, anchor
-from partykg.model.annotations import Source, load_sources
-from partykg.model.fixity import LastBuild
+from partykg.model.annotations import (
+    MAX_TEXT_BYTES,
+    Source,
+    load_source,
+    load_sources,
+    text_location,
+)
+from partykg.model.fixity import LastBuild, Previous
+from partykg.model.inputcache import InputCache
 from partykg.model.registry import Registry, load_registry
 from partykg.model.review import apply_review
+from partykg.model.yamlload import MAX_YAML_BYTES, ReadProblem, read_bounded
 
 
-def load_inputs(proj: Project) -> tuple[Registry, list[Source]]:
-    """Read and check every input; raise InputError listing all problems."""
+def load_inputs(proj: Project, cache: InputCache | None = None
+                ) -> tuple[Registry, list[Source]]:
+    """Read and check every input; raise InputError listing all problems.
+    ``cache``: take the registry and the annotation files whose inputs did not change
+    from it (model/inputcache.py); the checks across files run all the same. The
+    caller saves the cache once its own work has succeeded."""
     errors = Collector()
-    registry = load_registry(proj.data, proj.root, errors)
-    apply_review(proj, registry, errors)
-    sources = load_sources(proj.data, proj.root, registry, errors,
-                           LastBuild(proj.nquads, proj.base))
+    previous = LastBuild(proj.nquads, proj.base)
+    if cache is None:
+        registry = load_registry(proj.data, proj.root, errors)
+        apply_review(proj, registry, errors)
+        sources = load_sources(proj.data, proj.root, registry, errors, previous)
+    else:
+        rkey = inputcache.registry_key(proj)
+        registry = cache.get(rkey)
+        if registry is None:
+            registry = load_registry(proj.data, proj.root, errors)
+            apply_review(proj, registry, errors)
+            # Pickled now (anchoring below does not reach the entry), when it loaded
+            # cleanly and its files did not change while they were read.
+            if not errors.problems and inputcache.registry_key(proj) == rkey:
+                cache.put(rkey, registry)
+        sources = load_sources(proj.data, proj.root, registry, errors, previous,
+                               load=_cached_loader(proj, cache, rkey, registry, errors, previous))
     anchor_bases(registry, sources, errors)
     check_disputes(registry, sources, errors)
     errors.raise_if_any()
@@ -27,6 +56,47 @@ def load_inputs(proj: Project) -> tuple[Registry, list[Source]]:
                                  "no annotation files found",
                                  "add data/annotations/<source-id>.yaml (see data/README.md)"))
     return registry, sources
+
+
+def _cached_loader(proj: Project, cache: InputCache, rkey: str, registry: Registry,
+                   errors: Collector, previous: Previous) -> Callable[[Path], Source | None]:
+    """load_source through the cache: a hit needs the same registry key, the same
+    annotation bytes, and its text still at the same place with the same bytes."""
+    def text_sha256(src: Source) -> str | None:
+        """The SHA-256 of the text ``text:`` leads to now, when it is the same file
+        (the name a symlink resolves to is part of the model)."""
+        path, shown, wrong = text_location(proj.data, proj.root, src.meta["text"])
+        if wrong is not None or shown != src.text_path:
+            return None
+        try:
+            return inputcache.text_digest(read_bounded(path, MAX_TEXT_BYTES))
+        except ReadProblem:
+            return None
+
+    def load(path: Path) -> Source | None:
+        try:
+            raw = read_bounded(path, MAX_YAML_BYTES)
+        except ReadProblem:   # not readable as it should be: load_source reports why
+            return load_source(path, proj.data, proj.root, registry, errors, previous)
+        file = str(path.relative_to(proj.root)) if path.is_relative_to(proj.root) else str(path)
+        key = inputcache.source_key(rkey, file, raw)
+        src = cache.get(key, valid=lambda src: text_sha256(src) == src.sha256)
+        if src is not None:
+            return src
+        before = len(errors.problems)
+        src = load_source(path, proj.data, proj.root, registry, errors, previous)
+        # Stored only when it loaded cleanly, with the text it was annotated on, and
+        # under the key of the bytes load_source read (the file is read once more to
+        # make sure no edit came between the two reads).
+        if src is not None and src.changed is None and len(errors.problems) == before:
+            try:
+                same = read_bounded(path, MAX_YAML_BYTES) == raw
+            except ReadProblem:
+                same = False
+            if same:
+                cache.put(key, src)
+        return src
+    return load
 
 
 def anchor_bases(registry: Registry, sources: list[Source], errors: Collector) -> None:

@@ -66,14 +66,24 @@ def _trie_regex(names: list[str]) -> str:
     return "(?:" + emit(trie) + ")"
 
 
+def alias_matches(text: str, compiled: tuple[re.Pattern[str] | None, dict[str, str]]
+                  ) -> list[tuple[int, int, str]]:
+    """Where the registry's names occur in ``text``: (start, end, entity key), in
+    order. A function of the text and the names alone (the build caches it)."""
+    pattern, owner = compiled
+    if pattern is None:
+        return []
+    return [(m.start(), m.end(), owner[m.group(0)]) for m in pattern.finditer(text)]
+
+
 def find_mentions(source: Source, registry: Registry,
-                  compiled: tuple[re.Pattern[str] | None, dict[str, str]] | None = None
-                  ) -> list[Mention]:
-    pattern, owner = compiled or name_pattern(registry)
-    found: set[Mention] = set()
-    if pattern is not None:
-        for m in pattern.finditer(source.text):
-            found.add(Mention(Span(m.start(), m.end()), owner[m.group(0)], "alias"))
+                  compiled: tuple[re.Pattern[str] | None, dict[str, str]] | None = None,
+                  matches: list[tuple[int, int, str]] | None = None) -> list[Mention]:
+    """The mentions of ``source``: its explicit ones, and the names found in its text
+    (``matches``, when :func:`alias_matches` of this text and registry is known)."""
+    if matches is None:
+        matches = alias_matches(source.text, compiled or name_pattern(registry))
+    found = {Mention(Span(start, end), entity, "alias") for start, end, entity in matches}
     explicit_spans = {(m.span, m.entity) for m in source.mentions}
     found = {m for m in found if (m.span, m.entity) not in explicit_spans}
     found |= {Mention(m.span, m.entity, "explicit") for m in source.mentions}

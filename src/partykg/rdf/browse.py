@@ -14,12 +14,15 @@ that the same inputs give the same bytes. serve/browse.py reads them.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad
 
+from partykg.core.files import write_atomic
 from partykg.core.namespaces import PKG, PREFIXES, id_space
 
 SEARCH_INDEX = "search-index.json"
@@ -42,31 +45,41 @@ USED = {RDF_TYPE, LABEL, ALT, *STANCES,
         SCHEMA + "about", SCHEMA + "dateCreated", CITO + "hasCitingEntity", CITO + "hasCitedEntity"}
 
 
+def rows(quads: Iterable[Quad]) -> list[tuple[str, str, str]]:
+    """The (predicate, subject, object value) of the quads :class:`Triples` reads: the
+    predicates in USED, rdf:type only for the classes read. The build takes them
+    from each named graph's quads as it emits the graph, and caches them with it."""
+    # Predicates compared as terms and rdf:type kept only for the classes read:
+    # creating the string of every term of every quad was most of the cost.
+    nodes = {NamedNode(p): p for p in USED}
+    rdf_type = NamedNode(RDF_TYPE)
+    wanted = {NamedNode(PKG + c) for c in CLASSES}
+    out = []
+    for q in quads:
+        predicate = q.predicate
+        p = nodes.get(predicate)
+        if p is None or (predicate == rdf_type and q.object not in wanted):
+            continue
+        out.append((p, q.subject.value, q.object.value))
+    return out
+
+
 class Triples:
     """The build's quads as predicate -> subject -> object values (the union of the
-    graphs, each triple once). Plumbing rather than SPARQL on a pyoxigraph store:
-    loading the store alone took 2 s of the 5.3 s this step needed on a 313k-quad
-    synthetic build; these dictionaries bring the step to 2.6 s there and 0.24 s
-    on the real build (loaded machine), with the same output bytes."""
+    graphs, each triple once), from the :func:`rows` of every graph. Plumbing rather
+    than SPARQL on a pyoxigraph store: loading the store alone took 2 s of the 5.3 s
+    this step needed on a 313k-quad synthetic build; these dictionaries bring the
+    step to 2.6 s there and 0.24 s on the real build (loaded machine), with the same
+    output bytes."""
 
-    def __init__(self, quads: Iterable[Quad]):
-        # Predicates compared as terms and rdf:type kept only for the classes read:
-        # creating the string of every term of every quad was most of the cost.
-        nodes = {NamedNode(p): p for p in USED}
-        rdf_type = NamedNode(RDF_TYPE)
-        wanted = {NamedNode(PKG + c) for c in CLASSES}
+    def __init__(self, rows: Iterable[tuple[str, str, str]]):
         self.p: dict[str, dict[str, set[str]]] = {p: {} for p in USED}
         self.types: dict[str, set[str]] = {PKG + c: set() for c in CLASSES}
-        for q in quads:
-            predicate = q.predicate
-            p = nodes.get(predicate)
-            if p is None:
-                continue
-            if predicate == rdf_type:
-                if q.object in wanted:
-                    self.types[q.object.value].add(q.subject.value)
-                continue
-            self.p[p].setdefault(q.subject.value, set()).add(q.object.value)
+        for p, s, o in rows:
+            if p == RDF_TYPE:
+                self.types[o].add(s)
+            else:
+                self.p[p].setdefault(s, set()).add(o)
         self.links_of: dict[str, list[str]] = {}   # claim -> the link nodes naming it
         for link, claims in sorted(self.p[PKG + "linksClaim"].items()):
             for c in claims:
@@ -225,20 +238,105 @@ def reading(texts: dict[str, str], index: dict[str, dict], base: str,
     return dict(sorted(out.items()))
 
 
-def dumps(data: dict) -> str:
-    return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+def json_at(value, level: int) -> str:
+    """``value`` as json.dumps (indent=1, sorted keys, UTF-8) writes it inside a
+    document at nesting ``level``: the JSON files of the build are assembled from
+    such pieces of each named graph, cached with it, instead of encoded whole (the
+    indenting encoder is pure Python). A JSON text has no raw line feed inside a
+    string, so every line feed is one of the layout's."""
+    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True).replace(
+        "\n", "\n" + " " * level)
 
 
-def write_browse_files(target: Path, quads: Iterable[Quad], texts: dict[str, str],
-                       index: dict[str, dict], base: str, generated: str) -> None:
+def json_object(pieces: dict[str, str], level: int) -> str:
+    """A JSON object at nesting ``level`` from its members' values already encoded
+    for level + 1 (:func:`json_at`), in the layout of json.dumps(indent=1, sort_keys=True)."""
+    if not pieces:
+        return "{}"
+    pad = "\n" + " " * (level + 1)
+    return "{" + pad + ("," + pad).join(
+        json.dumps(k, ensure_ascii=False) + ": " + pieces[k] for k in sorted(pieces)) + \
+        "\n" + " " * level + "}"
+
+
+def json_array(pieces: list[str], level: int) -> str:
+    """A JSON array at nesting ``level`` from its items encoded for level + 1."""
+    if not pieces:
+        return "[]"
+    pad = "\n" + " " * (level + 1)
+    return "[" + pad + ("," + pad).join(pieces) + "\n" + " " * level + "]"
+
+
+class JsonMemo:
+    """The indented JSON of values met before, by the SHA-256 of their compact JSON
+    (the indented text is that text with line feeds and spaces added, so the key
+    decides it). The search index and the reading view are a few thousand items
+    (entities, claims, each essay's text and spans) of which an edit changes a few;
+    encoding all of them again with the indenting encoder, which is pure Python,
+    was half of a build after an edit. Kept in OUT/cache beside the graphs: the
+    entries of the last build only."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.old: dict[str, str] = {}
+        self.new: dict[str, str] = {}
+        self.encoded = 0   # values not found in the memo
+        if path is None:
+            return
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("python") == sys.version and \
+                isinstance(data.get("entries"), dict):
+            self.old = data["entries"]
+
+    def at(self, value, level: int) -> str:
+        compact = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        key = f"{level} {hashlib.sha256(compact.encode()).hexdigest()}"
+        text = self.new.get(key) or self.old.get(key)
+        if text is None:
+            text = json_at(value, level)
+            self.encoded += 1
+        self.new[key] = text
+        return text
+
+    def save(self) -> None:
+        if self.path is None or (not self.encoded and self.new.keys() == self.old.keys()):
+            return   # nothing new and nothing dropped: the file holds these entries
+        try:
+            write_atomic(self.path, json.dumps({"python": sys.version, "entries": self.new},
+                                               ensure_ascii=False))
+        except OSError:
+            pass   # a read-only output folder: the next build encodes everything again
+
+
+def encode(value, memo: JsonMemo, level: int = 0) -> str:
+    """json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True): the top two
+    levels of objects and arrays laid out here, everything below from ``memo``."""
+    if level < 2 and isinstance(value, dict):
+        return json_object({k: encode(v, memo, level + 1) for k, v in value.items()}, level)
+    if level < 2 and isinstance(value, list):
+        return json_array([encode(v, memo, level + 1) for v in value], level)
+    return memo.at(value, level)
+
+
+def dumps(data: dict, memo: JsonMemo | None = None) -> str:
+    return encode(data, memo or JsonMemo(None)) + "\n"
+
+
+def write_browse_files(target: Path, graph_rows: Iterable[Iterable[tuple[str, str, str]]],
+                       texts: dict[str, str], index: dict[str, dict], base: str,
+                       generated: str, memo: JsonMemo | None = None) -> None:
     """Write search-index.json and reading.json into ``target`` (the build's
-    temporary folder, swapped in whole with the dumps: never half-written)."""
-    triples = Triples(quads)
+    temporary folder, swapped in whole with the dumps: never half-written), from
+    the :func:`rows` of each named graph."""
+    triples = Triples(r for rs in graph_rows for r in rs)
     mentions = triples.mentions()
     (target / SEARCH_INDEX).write_text(
-        dumps({"generated": generated, "base": base, **search_index(triples, base, mentions)}),
-        encoding="utf-8")
+        dumps({"generated": generated, "base": base, **search_index(triples, base, mentions)},
+              memo), encoding="utf-8")
     (target / READING).write_text(
         dumps({"generated": generated,
-               "sources": reading(texts, index, base, {r["m"]: r["e"] for r in mentions})}),
-        encoding="utf-8")
+               "sources": reading(texts, index, base, {r["m"]: r["e"] for r in mentions})},
+              memo), encoding="utf-8")

@@ -10,15 +10,19 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing as mp
 import os
+import re
+from bisect import bisect_left
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
+from heapq import heapify, heappop, heappush
+from itertools import accumulate
 from pathlib import Path
-from typing import Callable
 
 from pyoxigraph import (
+    BlankNode,
     CanonicalizationAlgorithm,
     Dataset,
     NamedNode,
@@ -33,11 +37,14 @@ from partykg.core.errors import Collector, InputError, Problem
 from partykg.core.files import atomic_dir
 from partykg.core.namespaces import all_prefixes, graph_iri
 from partykg.core.paths import Project
+from partykg.model import inputcache
 from partykg.model.enrichcache import load_enrichment
+from partykg.model.inputcache import InputCache
 from partykg.model.inputs import load_inputs
-from partykg.model.mentions import find_mentions, name_pattern
-from partykg.rdf.browse import write_browse_files
+from partykg.model.mentions import alias_matches, find_mentions, name_pattern
 from partykg.rdf import graphcache
+from partykg.rdf.browse import JsonMemo, json_at, json_object, write_browse_files
+from partykg.rdf.browse import rows as browse_rows
 from partykg.rdf.emit import Emitter, emit_registry, emit_source
 from partykg.rdf.enrichment import emit_enrichment
 
@@ -98,7 +105,10 @@ def _job_entry(job: tuple[str, int | None]) -> dict:
             emit_enrichment(em, _STATE["enrichment"])
         else:
             src = sources[i]
-            mentions = find_mentions(src, registry, _STATE["compiled"])
+            matches = _STATE["matches"][i]
+            if matches is None:
+                matches = alias_matches(src.text, _compiled())
+            mentions = find_mentions(src, registry, matches=matches)
             emit_source(em, registry, src, mentions)
             stats = {
                 "claims": len(src.claims), "quotations": len(src.quotations),
@@ -118,23 +128,138 @@ def _job_entry(job: tuple[str, int | None]) -> dict:
     # the same position goes on with a character below the space that follows it.
     lines = sorted(set(em.nquad_lines() if kind != "ontology" else [f"{q} ." for q in quads]))
     index = {iri: _where(w) for iri, w in em.index.items()}
-    nq = "".join(line + "\n" for line in lines)
-    prefixes, trig = trig_block(nq, proj.base)
-    return {"graph": graphs.pop(), "nq": nq, "trig": trig, "trig_prefixes": prefixes,
-            "index": index, "stats": stats}
+    nq = "".join(line + "\n" for line in lines).encode()
+    graph_quads = parse(nq, format=RdfFormat.N_QUADS)
+    if not isinstance(graph_quads, list):
+        graph_quads = list(graph_quads)
+    prefixes, trig = trig_block(graph_quads, proj.base)
+    ttl_prefixes, subjects, ttl_lengths, ttl = turtle_blocks(graph_quads, proj.base)
+    extra = {"_matches": matches} if kind == "source" else {}
+    return {**extra, "graph": graphs.pop(), "nq": nq, "trig": trig, "trig_prefixes": prefixes,
+            "ttl": ttl, "ttl_prefixes": ttl_prefixes, "ttl_subjects": subjects,
+            "ttl_lengths": ttl_lengths, "quads": nq.count(b"\n"),
+            "index": index, "index_json": {iri: json_at(w, 2) for iri, w in index.items()},
+            "rows": browse_rows(graph_quads), "stats": stats}
 
 
-def trig_block(nq: str, base: str) -> tuple[list[str], str]:
+# --- Turtle from the graphs' blocks -------------------------------------------------
+# partykg.ttl holds every triple once, sorted by its N-Triples form, as pyoxigraph
+# writes it: one block per subject ("S p o ;\n\tp o , o .\n"), the subjects in the
+# order of "S " (the lines of one subject are contiguous in a sort of the lines). The
+# writer carries nothing from one subject to the next, so the file is the sorted
+# prefix lines and the blocks of its subjects in that order. Each graph is written
+# as Turtle on its own when it is emitted and cut into its subjects' blocks (cached
+# with it); a subject found in several graphs (a claim that another source's link
+# names) is written again from the union of its triples. Writing the whole file from
+# all triples sorted was a third of a build after an edit.
+
+_SUBJECT_START = re.compile(rb"\n(?=[^\t])")
+
+
+def _without_prefixes(data: bytes) -> tuple[list[str], bytes]:
+    """pyoxigraph's Turtle or TriG: its @prefix lines, and the rest."""
+    lines = data.split(b"\n")
+    n = 0
+    while n < len(lines) and lines[n].startswith(b"@prefix "):
+        n += 1
+    return [line.decode() for line in lines[:n]], b"\n".join(lines[n:])
+
+
+def turtle_blocks(quads: list[Quad], base: str
+                  ) -> tuple[list[str], list[str] | None, list[int], bytes]:
+    """One graph's Turtle: its @prefix lines, its subjects (N-Triples) in order, the
+    length in bytes of each one's block, and the blocks; subjects None when the text
+    does not cut into one block per subject (then the dump is written whole)."""
+    head, body = _without_prefixes(serialize((q.triple for q in quads),
+                                             format=RdfFormat.TURTLE, prefixes=all_prefixes(base)))
+    subjects: list[str] = []
+    for q in quads:                 # sorted by subject: each subject's quads together
+        s = str(q.subject)
+        if not subjects or subjects[-1] != s:
+            subjects.append(s)
+    starts = [0, *(m.end() for m in _SUBJECT_START.finditer(body))] if body else []
+    if len(starts) != len(subjects) or any(" " in s for s in subjects):
+        return head, None, [], body     # e.g. a quoted triple as subject
+    ends = [*starts[1:], len(body)]
+    return head, subjects, [b - a for a, b in zip(starts, ends)], body
+
+
+def assemble_turtle(parts: list[tuple[list[str], list[str] | None, list[int], bytes]],
+                    base: str) -> list[bytes] | None:
+    """partykg.ttl from the graphs' :func:`turtle_blocks` (its pieces, to be written
+    one after the other), or None when a graph has
+    no blocks or a subject shared by several graphs involves a blank node (the
+    caller then writes the file from all triples).
+
+    A merge of the graphs' sorted subjects that copies runs: the graph with the
+    smallest next subject gives all its subjects below the other graphs' next ones
+    as one slice of its text (the subjects of one source, one kind, sort together,
+    so the runs are long and the merge does little per subject)."""
+    prefixes: set[str] = set()
+    graphs: list[tuple[list[str], list[int], bytes]] = []
+    for head, subjects, lengths, body in parts:
+        if subjects is None:
+            return None
+        prefixes.update(head)
+        if subjects:   # sorted by "S ", the order of the lines that start with S
+            graphs.append(([s + " " for s in subjects], [0, *accumulate(lengths)], body))
+    header = "\n".join(sorted(prefixes))
+    out: list[bytes] = []
+    pos = [0] * len(graphs)
+    heap = [(keys[0], g) for g, (keys, _, _) in enumerate(graphs)]
+    heapify(heap)
+
+    def advance(g: int, to: int) -> None:
+        pos[g] = to
+        if to < len(graphs[g][0]):
+            heappush(heap, (graphs[g][0][to], g))
+
+    while heap:
+        key, g = heappop(heap)
+        if heap and heap[0][0] == key:          # a subject in several graphs
+            found = [g]
+            while heap and heap[0][0] == key:
+                found.append(heappop(heap)[1])
+            block = _merged_block(key[:-1], [graphs[f][2][graphs[f][1][pos[f]]:
+                                                           graphs[f][1][pos[f] + 1]]
+                                             for f in found], header, base)
+            if block is None:
+                return None
+            out.append(block)
+            for f in found:
+                advance(f, pos[f] + 1)
+            continue
+        keys, offsets, body = graphs[g]
+        end = bisect_left(keys, heap[0][0], pos[g] + 1) if heap else len(keys)
+        out.append(body[offsets[pos[g]]:offsets[end]])
+        advance(g, end)
+    return [header.encode() + b"\n", *out]
+
+
+def _merged_block(subject: str, blocks: list[bytes], header: str, base: str) -> bytes | None:
+    """One subject's block written again from the union of its triples in several
+    graphs; None when a blank node is involved (labels: pyoxigraph's own path)."""
+    triples = set(parse(header.encode() + b"\n" + b"".join(blocks), format=RdfFormat.TURTLE))
+    if subject.startswith("_:") or any(isinstance(t.object, BlankNode) for t in triples):
+        return None
+    ordered = sorted(triples, key=lambda t: f"{t.subject} {t.predicate} {t.object}")
+    return _without_prefixes(serialize(ordered, format=RdfFormat.TURTLE,
+                                       prefixes=all_prefixes(base)))[1]
+
+
+def _compiled():
+    """The registry's names as one regex, compiled once per process and only when a
+    text has to be searched (compiling it was a tenth of a build after an edit)."""
+    if "compiled" not in _STATE:
+        _STATE["compiled"] = name_pattern(_STATE["registry"])
+    return _STATE["compiled"]
+
+
+def trig_block(quads: list[Quad], base: str) -> tuple[list[str], bytes]:
     """One graph's TriG: its @prefix lines, and its block (``<g> { … }``). pyoxigraph
     writes one block per graph, so the blocks of the graphs in dump order after the
     sorted prefix lines are the TriG of the whole dataset, byte for byte."""
-    data = serialize(parse(nq.encode(), format=RdfFormat.N_QUADS), format=RdfFormat.TRIG,
-                     prefixes=all_prefixes(base)).decode()
-    lines = data.split("\n")
-    n = 0
-    while n < len(lines) and lines[n].startswith("@prefix "):
-        n += 1
-    return lines[:n], "\n".join(lines[n:])
+    return _without_prefixes(serialize(quads, format=RdfFormat.TRIG, prefixes=all_prefixes(base)))
 
 
 def _where(w) -> dict:
@@ -163,7 +288,12 @@ def _pool_job(job: tuple[str, int | None]) -> dict | list[Problem]:
 
 
 def _emit_all(jobs: list[tuple[str, int | None]], workers: int) -> list[dict]:
-    if workers <= 1 or len(jobs) <= 1 or "fork" not in mp.get_all_start_methods():
+    if workers <= 1 or len(jobs) <= 1:
+        return [_job_entry(j) for j in jobs]
+    # Imported here: an edit re-emits one graph, and the build after it needs no pool.
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    if "fork" not in mp.get_all_start_methods():
         return [_job_entry(j) for j in jobs]
     # Largest first, so that the pool ends together (sources differ in size a lot).
     sizes = {j: len(_STATE["sources"][j[1]].text) if j[0] == "source" else 0 for j in jobs}
@@ -176,14 +306,27 @@ def _emit_all(jobs: list[tuple[str, int | None]], workers: int) -> list[dict]:
     return [done[j] for j in jobs]
 
 
+@dataclass
+class Graphs:
+    """What the dumps and the browser's files are written from."""
+    nq: list[bytes]                # each graph's N-Quads text (UTF-8), in dump order
+    trig: list[bytes]              # the TriG: the prefix lines, then each graph's block
+    index: dict[str, dict]         # IRI -> where it was annotated
+    index_json: dict[str, str]     # the same entries encoded (json_at, level 2)
+    rows: list[list]               # each graph's browse rows (rdf/browse.py), in dump order
+    turtle: list[tuple]            # each graph's turtle_blocks, in dump order
+    stats: dict
+    essays: dict[str, str]         # source id -> text
+    caches: list                   # what to save once the build has succeeded
+
+
 def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
-               jobs: int | None = None, full: bool = False
-               ) -> tuple[list[str], str, dict, dict, dict[str, str]]:
-    """The graphs' N-Quads texts in dump order, the TriG, the index, the statistics
-    and the essays' texts by source id.
-    ``full``: emit every graph even when the cache holds it."""
+               jobs: int | None = None, full: bool = False) -> Graphs:
+    """The graphs, from the cache or emitted.
+    ``full``: read every input and emit every graph even when the cache holds it."""
     progress("reading annotations")
-    registry, sources = load_inputs(proj)
+    read = InputCache(inputcache.folder(proj), read=not full)
+    registry, sources = load_inputs(proj, read)
     errors = Collector()
     enrichment = load_enrichment(proj, registry, errors)
     errors.raise_if_any()
@@ -210,39 +353,64 @@ def make_graph(proj: Project, progress: Callable[[str], None] = lambda _: None,
     missing = [(job, key) for job, key in keyed if key not in entries]
     progress(f"emitting RDF: {len(missing)} of {len(keyed)} graphs "
              f"({len(keyed) - len(missing)} unchanged)")
+    # Where the registry's names occur in each text to emit, when known: a function
+    # of the text and the shared inputs (the names) alone, so an edit to an
+    # annotation file finds them cached and the names' regex is not even compiled.
+    found = InputCache(graphcache.folder(proj).parent / "mentions", read=not full)
+    match_keys = {job[1]: graphcache.matches_key(shared, sources[job[1]].text)
+                  for job, _ in missing if job[0] == "source"}
+    matches = {i: found.get(k) for i, k in match_keys.items()}
     _STATE.update(proj=proj, registry=registry, sources=sources, enrichment=enrichment,
-                  compiled=name_pattern(registry))
+                  matches=matches)
+    if sum(m is None for m in matches.values()) > 1:
+        _compiled()       # once, before the pool forks, rather than in every worker
     try:
         fresh = _emit_all([job for job, _ in missing], jobs or default_jobs())
     finally:
         _STATE.clear()
-    for (_, key), entry in zip(missing, fresh):
+    for (job, key), entry in zip(missing, fresh):
+        got = entry.pop("_matches", None)
+        if job[0] == "source" and matches[job[1]] is None:
+            found.put(match_keys[job[1]], got)
         cache.put(key, entry)
         entries[key] = entry
+    for job, key in keyed:     # the texts of graphs taken from the cache stay cached
+        if job[0] == "source" and job[1] not in match_keys:
+            found.used.add(graphcache.matches_key(shared, sources[job[1]].text))
     cache.prune({key for _, key in keyed})
 
     index: dict = {}
-    texts: dict[str, str] = {}
-    blocks: dict[str, str] = {}
+    index_json: dict[str, str] = {}
+    texts: dict[str, bytes] = {}
+    blocks: dict[str, bytes] = {}
+    quads: dict[str, int] = {}
+    rows: dict[str, list] = {}
+    turtle: dict[str, tuple] = {}
     prefixes: set[str] = set()
     stats: dict = {"sources": {}}
     for (kind, i), key in keyed:        # the order the single emitter indexed them in
         e = entries[key]
         index.update(e["index"])
+        index_json.update(e["index_json"])
+        rows[e["graph"]] = e["rows"]
+        turtle[e["graph"]] = (e["ttl_prefixes"], e["ttl_subjects"], e["ttl_lengths"], e["ttl"])
         texts[e["graph"]] = e["nq"]
+        quads[e["graph"]] = e["quads"]
         blocks[e["graph"]] = e["trig"]
         prefixes.update(e["trig_prefixes"])
         if kind == "source":
             stats["sources"][sources[i].id] = e["stats"]
     order = sorted(texts, key=lambda g: f"<{g}>")   # the quads' sort: by str(graph) first
-    per_graph = {g: texts[g].count("\n") for g in order}
+    per_graph = {g: quads[g] for g in order}
     stats["triples_per_graph"] = dict(sorted(per_graph.items()))
     stats["quads"] = sum(per_graph.values())
     stats["entities"] = dict(sorted(Counter(e.kind for e in registry.entities.values()).items()))
     stats["theses"] = len(registry.theses)
     stats["wikidata_links"] = sum(1 for e in registry.entities.values() if e.qid)
-    trig = "\n".join(sorted(prefixes)) + "\n" + "".join(blocks[g] for g in order)
-    return [texts[g] for g in order], trig, index, stats, {s.id: s.text for s in sources}
+    trig = ["\n".join(sorted(prefixes)).encode() + b"\n", *(blocks[g] for g in order)]
+    return Graphs([texts[g] for g in order], trig, index, index_json,
+                  [rows[g] for g in order], [turtle[g] for g in order], stats,
+                  {s.id: s.text for s in sources}, [read, found])
 
 
 def _header(fmt: str) -> bytes:
@@ -263,20 +431,34 @@ def serialize_sorted_prefixes(items, fmt: RdfFormat, prefixes: dict[str, str]) -
     return b"\n".join(sorted(lines[:n]) + lines[n:])
 
 
-def write_dumps(graphs: list[str], trig: str, target: Path, base: str) -> None:
-    """The three dumps from the graphs' N-Quads texts (in dump order) and the TriG
-    assembled from their blocks. Turtle is serialized by pyoxigraph from N-Triples
-    text, parsed as a stream: the same triples in the same order as a sort of all
-    triples, so the same bytes."""
+def _write(path: Path, pieces) -> None:
+    """Bytes written one piece after the other (the dumps are hundreds of megabytes
+    at 1M quads: no copy of them joined)."""
+    with open(path, "wb") as f:
+        f.writelines(pieces)
+
+
+def write_dumps(graphs: list[bytes], trig: list[bytes], target: Path, base: str,
+                turtle: list[tuple] | None = None) -> None:
+    """The three dumps from the graphs' N-Quads texts (in dump order), the TriG
+    assembled from their blocks, and Turtle assembled from the graphs' subject
+    blocks (``turtle``, :func:`assemble_turtle`) or else serialized by pyoxigraph
+    from N-Triples text, parsed as a stream: the same triples in the same order as a
+    sort of all triples, so the same bytes."""
     prefixes = all_prefixes(base)
-    (target / "partykg.nq").write_bytes(_header("nq") + "".join(graphs).encode())
-    (target / "partykg.trig").write_bytes(_header("trig") + trig.encode())
+    _write(target / "partykg.nq", [_header("nq"), *graphs])
+    _write(target / "partykg.trig", [_header("trig"), *trig])
+    ttl = assemble_turtle(turtle, base) if turtle is not None else None
+    if ttl is not None:
+        _write(target / "partykg.ttl", [_header("ttl"), *ttl])
+        return
     # Turtle: the triples of every graph, once each, sorted by their N-Triples form.
     # A line of a graph's text is "S P O G ." and G is an IRI (no space in it), so
-    # the triple is the line up to its last space but one: strings, not terms.
-    triples = sorted({line[:line.rindex(" ", 0, len(line) - 2)]
-                      for text in graphs for line in text.splitlines()})
-    nt = "".join(t + " .\n" for t in triples).encode()
+    # the triple is the line up to its last space but one: bytes, not terms (UTF-8
+    # sorts as the code points do).
+    triples = sorted({line[:line.rindex(b" ", 0, len(line) - 2)]
+                      for text in graphs for line in bytes(text).split(b"\n") if line})
+    nt = b"".join(t + b" .\n" for t in triples)
     (target / "partykg.ttl").write_bytes(_header("ttl") + serialize_sorted_prefixes(
         parse(nt, format=RdfFormat.N_TRIPLES), RdfFormat.TURTLE, prefixes))
 
@@ -307,23 +489,29 @@ def build(proj: Project, progress: Callable[[str], None] = lambda _: None,
 
 def _build(proj: Project, progress: Callable[[str], None], jobs: int | None,
            full: bool) -> dict:
-    graphs, trig, index, stats, essays = make_graph(proj, progress, jobs, full)
+    g = make_graph(proj, progress, jobs, full)
     with atomic_dir(proj.build_dir, ".build-") as tmp:
         progress("writing dumps")
-        write_dumps(graphs, trig, tmp, proj.base)
-        index = dict(sorted(index.items()))
+        write_dumps(g.nq, g.trig, tmp, proj.base, g.turtle)
+        index = dict(sorted(g.index.items()))
+        # json.dumps({"generated": …, "index": index}, indent=1, sort_keys=True,
+        # ensure_ascii=False), assembled from the entries each graph encoded.
         (tmp / "annotation-index.json").write_text(
-            json.dumps({"generated": GENERATED, "index": index}, indent=1, ensure_ascii=False,
-                       sort_keys=True) + "\n", encoding="utf-8")
+            json_object({"generated": json_at(GENERATED, 1),
+                         "index": json_object(g.index_json, 1)}, 0) + "\n", encoding="utf-8")
         progress("writing the search index and reading view")
-        # The browser's files read the graph as terms: the N-Quads dump just written,
-        # parsed by pyoxigraph as a stream (the cached graphs are text, not terms).
-        write_browse_files(tmp, parse(path=str(tmp / "partykg.nq"), format=RdfFormat.N_QUADS),
-                           essays, index, proj.base, GENERATED)
+        # The browser's files read the graphs' quads: the rows of the predicates they
+        # use, taken from each graph's quads as it was emitted (and cached with it).
+        memo = JsonMemo(graphcache.folder(proj).parent / "browse-json.json")
+        write_browse_files(tmp, g.rows, g.essays, index, proj.base, GENERATED, memo)
         manifest = {"generated": GENERATED, "partykg_version": __version__, "base": proj.base,
-                    "inputs_sha256": inputs_digest(proj), **stats}
+                    "inputs_sha256": inputs_digest(proj), **g.stats}
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    # The caches of inputs, name matches and JSON pieces are written once the build
+    # is in place: a build stopped by bad input leaves OUT as it was.
+    for c in (*g.caches, memo):
+        c.save()
     return manifest
 
 

@@ -2,11 +2,14 @@
 content-addressed by a hash of everything its emission reads.
 
 ``OUT/cache/graphs/<key>.graph`` holds one graph: a first line of JSON (the
-graph's IRI, the index entries it adds (IRI -> file, line, passage), its
-statistics, the lengths of the texts that follow), then its N-Quads text, sorted
-and without duplicates, exactly as it appears in ``partykg.nq``, and its block of
-``partykg.trig`` (the texts are stored raw: JSON-escaping megabytes of N-Quads
-cost more than emitting them). The build looks a
+graph's IRI, the index entries it adds (IRI -> file, line, passage) and the
+same entries encoded for annotation-index.json, its statistics, the rows the
+browser's files read, its subjects and the length of each one's Turtle block, the
+lengths in bytes of the texts that follow), then its N-Quads text, sorted
+and without duplicates, exactly as it appears in ``partykg.nq``, its block of
+``partykg.trig`` and its subjects' blocks of ``partykg.ttl``, as UTF-8 bytes (the
+texts are stored raw: JSON-escaping megabytes of N-Quads cost more than emitting
+them, and bytes go to the dumps without decoding and encoding again). The build looks a
 graph's key up before emitting it; a hit is used as it is, so an edit to one
 annotation file re-emits one source graph. Entries are written atomically
 (temporary file + ``os.replace``, :func:`partykg.core.files.write_atomic`) and
@@ -37,8 +40,8 @@ from pathlib import Path
 from partykg.core.files import write_atomic
 from partykg.core.paths import Project
 
-FORMAT = 2   # bump when the entry layout changes
-TEXTS = ("nq", "trig")   # the raw texts after an entry's JSON line, in this order
+FORMAT = 6   # bump when the entry layout changes
+TEXTS = ("nq", "trig", "ttl")   # the raw texts after an entry's JSON line, in this order
 CODE_PACKAGES = ("core", "model", "rdf")
 
 
@@ -84,6 +87,11 @@ def registry_key(shared: str, texts: list[tuple[str, str]]) -> str:
     return _digest(shared, "registry", *(p for sid, text in texts for p in (sid, text)))
 
 
+def matches_key(shared: str, text: str) -> str:
+    """Where the registry's names occur in a text (model/mentions.alias_matches)."""
+    return _digest(shared, "matches", text)
+
+
 def plain_key(shared: str, kind: str) -> str:
     return _digest(shared, kind)
 
@@ -105,11 +113,14 @@ class GraphCache:
     def get(self, key: str) -> dict | None:
         """The entry, or None when it is absent, damaged, or not the entry of ``key``."""
         try:
-            data = self.path(key).read_text(encoding="utf-8")
-            head, _, body = data.partition("\n")
-            entry = json.loads(head)
+            data = self.path(key).read_bytes()
+            cut = data.find(b"\n")
+            entry = json.loads(data[:cut]) if cut >= 0 else None
         except (OSError, ValueError):
             return None
+        # The texts as views of the file's bytes: megabytes that go to the dumps
+        # as they are, not copied once more on the way.
+        body = memoryview(data)[cut + 1:]
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
         lengths = entry.pop("lengths", None)
@@ -125,8 +136,8 @@ class GraphCache:
     def put(self, key: str, entry: dict) -> None:
         head = {k: v for k, v in entry.items() if k not in TEXTS}
         head |= {"key": key, "lengths": [len(entry[name]) for name in TEXTS]}
-        write_atomic(self.path(key), json.dumps(head, ensure_ascii=False) + "\n"
-                     + "".join(entry[name] for name in TEXTS))
+        write_atomic(self.path(key), json.dumps(head, ensure_ascii=False).encode() + b"\n"
+                     + b"".join(entry[name] for name in TEXTS))
 
     def prune(self, keep: set[str]) -> None:
         """Remove the entries (and any temporary file an interrupted write left)
