@@ -85,6 +85,12 @@ EXPECTED = """\
       oa:exact "Lenin" ; oa:prefix "" ; oa:suffix " said: the party leads." .
   <id/mention/notes-m0001#position-selector> a oa:TextPositionSelector ;
       oa:start "0"^^xsd:nonNegativeInteger ; oa:end "5"^^xsd:nonNegativeInteger .
+
+  # how often the source mentions the entity, for queries 15 and 28 (checked by query 89)
+  <id/mention-count/notes--vladimir-lenin> pkg:countedIn <id/source/notes> ;
+      pkg:countedEntity <id/person/vladimir-lenin> ;
+      pkg:mentionCount "1"^^xsd:nonNegativeInteger ;
+      pkg:explicitMentionCount "0"^^xsd:nonNegativeInteger .
 }
 """
 
@@ -100,7 +106,7 @@ def test_a_tiny_source_gives_exactly_these_quads():
     em = emitted()
     quads = all_quads(em)
     expected = set(parse(EXPECTED, format=RdfFormat.TRIG))
-    assert len(quads) == len(set(quads)) == len(expected) == 61
+    assert len(quads) == len(set(quads)) == len(expected) == 65
     assert set(quads) - expected == set() and expected - set(quads) == set()
 
 
