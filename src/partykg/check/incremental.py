@@ -45,9 +45,11 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import multiprocessing as mp
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -545,6 +547,19 @@ def _raw_turbo(text: str, program, shapes: rdflib.Graph,
     return decode_report(turbo_report(program, text), shapes, foci)
 
 
+_UNIT_SHAPES: rdflib.Graph | None = None   # set before the unit pool forks
+
+
+def _unit_results(work: tuple[str, set[str]]) -> list[Result]:
+    """One unit's results, in a forked worker."""
+    from pyshacl_turbo import compile_shapes
+
+    from partykg.check.validate import OPTIONS
+    text, n0 = work
+    program = compile_shapes(_UNIT_SHAPES, advanced=OPTIONS["advanced"])
+    return _raw_turbo(text, program, _UNIT_SHAPES, n0)
+
+
 def _key(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
@@ -552,14 +567,15 @@ def _key(*parts: str) -> str:
 def incremental_results(nquads: Path, shapes: rdflib.Graph, shapes_files: list[Path],
                         cache_folder: Path, engine: str = "turbo",
                         progress: Callable[[str], None] = lambda _: None,
-                        stats: dict | None = None, whole_share: float = 0.5
-                        ) -> list[Result] | None:
+                        stats: dict | None = None, whole_share: float = 0.5,
+                        jobs: int = 1) -> list[Result] | None:
     """The SHACL results of the dump, sorted, blank focus nodes named as
     :func:`partykg.check.validate.name_blank_foci` names them; the units whose
     results are cached are not validated again. None when the shapes or the dump
     do not allow it (then validate whole). When the changed graphs hold more than
     ``whole_share`` of the quads, the whole dump is validated in one call (cheaper
-    than many units) and its results are cut into the units' entries.
+    than many units) and its results are cut into the units' entries. With
+    ``jobs`` > 1, several units are validated in that many processes.
 
     Two keys per unit: the *coarse* key (the digests of the blocks its text is
     made of: no line is read for a unit whose blocks did not change) and the
@@ -642,11 +658,23 @@ def incremental_results(nquads: Path, shapes: rdflib.Graph, shapes_files: list[P
                 chunks.append(data[b.start:b.end])
         dump = Dump(b"".join(chunks).decode("utf-8").splitlines(keepends=True), too, far,
                     wanted)
-        program = compile_shapes(shapes, advanced=OPTIONS["advanced"])
-        for i, g in enumerate(missing):
-            progress(f"SHACL shapes on {g} ({i + 1} of {len(missing)} changed graphs)")
-            n0 = units.n0[g]
-            found[g] = _raw_turbo(dump.unit_text(n0), program, shapes, n0)
+        if jobs > 1 and len(missing) > 1 and "fork" in mp.get_all_start_methods():
+            # Several units: validated in a pool of forked processes, which inherit
+            # the shapes (_UNIT_SHAPES) rather than receive them pickled.
+            global _UNIT_SHAPES
+            _UNIT_SHAPES = shapes
+            progress(f"SHACL shapes on {len(missing)} changed graphs ({jobs} processes)")
+            work = [(dump.unit_text(units.n0[g]), units.n0[g]) for g in missing]
+            with ProcessPoolExecutor(min(jobs, len(missing)),
+                                     mp_context=mp.get_context("fork")) as pool:
+                for g, results in zip(missing, pool.map(_unit_results, work)):
+                    found[g] = results
+        else:
+            program = compile_shapes(shapes, advanced=OPTIONS["advanced"])
+            for i, g in enumerate(missing):
+                progress(f"SHACL shapes on {g} ({i + 1} of {len(missing)} changed graphs)")
+                n0 = units.n0[g]
+                found[g] = _raw_turbo(dump.unit_text(n0), program, shapes, n0)
         mode = "units"
     else:
         mode = "cached" if not changed else "reused"

@@ -397,7 +397,8 @@ def _store_violations(proj: Project) -> list[Result]:
 
 
 def shacl_step(proj: Project, shapes: rdflib.Graph, engine: str, full: bool,
-               progress: Callable[[str], None] = lambda _: None) -> list[Result]:
+               progress: Callable[[str], None] = lambda _: None,
+               jobs: int = 1) -> list[Result]:
     """The SHACL results of the build: incremental (check/incremental.py: the
     results of unchanged parts reused from OUT/cache/validation) unless ``full``,
     the engine is pyshacl, or the shapes read too far for it; the results are the
@@ -405,7 +406,8 @@ def shacl_step(proj: Project, shapes: rdflib.Graph, engine: str, full: bool,
     if not full:
         from partykg.check.incremental import incremental_results
         results = incremental_results(proj.nquads, shapes, sorted(proj.shapes.glob("*.ttl")),
-                                      proj.out / "cache" / "validation", engine, progress)
+                                      proj.out / "cache" / "validation", engine, progress,
+                                      jobs=jobs)
         if results is not None:
             return results
     return dump_shacl_results(proj.nquads, shapes, graph_iri(proj.base, "ontology"), engine)
@@ -429,7 +431,7 @@ def validate(proj: Project, engine: str = DEFAULT_ENGINE, jobs: int | None = Non
         progress("SHACL shapes (the violation queries beside it, in a second process)")
         with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
             queries = pool.submit(_store_violations, proj)
-            results = shacl_step(proj, shapes, engine, full)
+            results = shacl_step(proj, shapes, engine, full, jobs=jobs)
             progress("violation queries")
             results += queries.result()
     else:
