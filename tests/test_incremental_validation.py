@@ -338,3 +338,84 @@ def test_the_shapes_cache_follows_the_shape_files(tmp_path):
     edited = cached_shapes(proj)
     assert len(edited) == len(first) + 1
     assert len(list((tmp_path / "out/cache/shapes").glob("*.pickle"))) == 1
+
+
+def _edit_one_paraphrase(folder: Path, step: int) -> None:
+    path = sorted((folder / "data/annotations").glob("*.yaml"))[step % 3]
+    text = path.read_text(encoding="utf-8")
+    m = PARAPHRASE.search(text)
+    path.write_text(text[:m.start(2)] + f"Edited in step {step}" + text[m.end(2):],
+                    encoding="utf-8")
+
+
+def test_the_violation_queries_start_on_the_dump_while_the_build_goes_on(corpus, tmp_path):
+    """`partykg validate` forks the violation queries' process before building and
+    starts it on the N-Quads dump as soon as the build has written it (in its
+    temporary folder): the report equals a validation of the finished build in one
+    process. The edit makes a claim about the entity no source referred to, so the
+    queries' rows change with it."""
+    import json
+    from partykg.check.validate import Violations
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus.root, folder, ignore=shutil.ignore_patterns("out"))
+    proj = project(folder, folder / "out")
+    build(proj, jobs=1)
+    fault, = (f for f in json.loads((folder / "faults.json").read_text())["faults"]
+              if f["kind"] == "entity-never-referenced")
+    unreferenced = proj.base + fault["focus"]
+    assert unreferenced in {r.focus for r in validate(proj, jobs=1).results}
+    path = sorted((folder / "data/annotations").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    about = re.search(r"^    about: \[(.*)\]$", text, re.MULTILINE)
+    path.write_text(text[:about.end(1)] + ", " + fault["key"] + text[about.end(1):],
+                    encoding="utf-8")
+    queries = Violations(proj)
+    given = []
+
+    def started(path: Path) -> None:
+        given.append((path, path.read_bytes()))
+        queries.start(path)
+
+    build(proj, jobs=1, on_nquads=started)
+    assert queries.started
+    (path, text), = given
+    assert path.name == "partykg.nq" and path.parent != proj.build_dir   # not yet in place
+    assert text == proj.nquads.read_bytes()   # the whole dump, as it was put in place
+    report = validate(proj, jobs=2, violations=queries)
+    alone = validate(proj, jobs=1, full=True)
+    assert report.results == alone.results
+    assert unreferenced not in {r.focus for r in report.results}
+    assert "90-event-ends-before-it-begins-violation.rq" in {r.component for r in report.results}
+
+
+def test_the_violation_queries_find_the_dump_once_it_is_in_place(corpus, tmp_path):
+    """When the build has moved its folder before the queries' process opened the
+    dump, it reads the same file at its final path."""
+    from partykg.check.validate import _violations_of_file, query_violations
+    from partykg.sparql.store import load_store
+    gone = tmp_path / ".build-gone" / "partykg.nq"
+    assert _violations_of_file(corpus, str(gone)) == query_violations(corpus,
+                                                                      load_store(corpus))
+
+
+@pytest.mark.slow  # the command line, in a process of its own
+def test_the_command_line_validates_with_the_queries_started_during_the_build(corpus,
+                                                                            tmp_path):
+    """The same through `partykg validate` after an edit (build included), two jobs."""
+    import json
+    import subprocess
+    import sys
+    folder = tmp_path / "corpus"
+    shutil.copytree(corpus.root, folder, ignore=shutil.ignore_patterns("out"))
+    proj = project(folder, folder / "out")
+    build(proj, jobs=1)
+    _edit_one_paraphrase(folder, 1)
+    run = subprocess.run([sys.executable, "-m", "partykg.cli", "--root", str(folder), "--out",
+                          str(folder / "out"), "validate", "--jobs", "2", "--format", "json"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 1, run.stderr   # the corpus's faults
+    shown = sorted((r["focus"], r["component"], r["message"])
+                   for r in json.loads(run.stdout)["results"])
+    alone = validate(proj, jobs=1, full=True)
+    assert shown == sorted((r.focus, r.component, r.message) for r in alone.results)
+    assert any(c.endswith("-violation.rq") for _, c, _ in shown)

@@ -247,13 +247,16 @@ def build(proj: Project, quiet: bool, jobs: int | None, full: bool) -> None:
     err.print(f"wrote {proj.build_dir}")
 
 
-def ensure_built(proj: Project, jobs: int | None = None, full: bool = False) -> None:
+def ensure_built(proj: Project, jobs: int | None = None, full: bool = False,
+                 on_nquads=None) -> None:
+    """Build when the build is missing or out of date (always with ``full``);
+    ``on_nquads``: see rdf.build.build."""
     from partykg.rdf.build import build as run_build
     from partykg.rdf.build import is_stale
     if full or is_stale(proj):
         with stage("building (output missing or out of date)" if not full
                    else "building (--full)", BUILD_STEPS) as progress:
-            run_build(proj, progress, jobs, full)
+            run_build(proj, progress, jobs, full, on_nquads)
 
 
 # --- options of the commands that talk to a server (load, query, link, enrich) -------
@@ -330,11 +333,20 @@ def validate(proj: Project, fmt: str, no_build: bool, engine: str, jobs: int | N
     The report is grouped by source and names the annotation file, line and
     passage behind each problem. Exit code 1 when the data does not conform.
     """
+    from partykg.check.validate import Violations, background_violations_possible
     from partykg.check.validate import validate as run_validate
-    if not no_build:
-        ensure_built(proj, jobs, full)
-    with stage(f"validating ({engine})", VALIDATE_STEPS) as progress:
-        report = run_validate(proj, engine, jobs, progress, full=full)
+    # With a second core the violation queries run in a process of their own, forked
+    # now (before the build makes this one large) and started on the dump as soon as
+    # the build has written it, while the build writes its other files.
+    queries = Violations(proj) if background_violations_possible(jobs) else None
+    try:
+        if not no_build:
+            ensure_built(proj, jobs, full, on_nquads=queries.start if queries else None)
+        with stage(f"validating ({engine})", VALIDATE_STEPS) as progress:
+            report = run_validate(proj, engine, jobs, progress, full=full, violations=queries)
+    finally:
+        if queries is not None:   # stopped if the build or the validation failed
+            queries.close()
     render.validation_report(report, fmt, out)
     if not report.conforms:
         sys.exit(EXIT_NONCONFORMING)

@@ -16,7 +16,6 @@ import multiprocessing as mp
 import os
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -391,9 +390,56 @@ class Report:
         return dict(sorted(groups.items()))
 
 
-def _store_violations(proj: Project) -> list[Result]:
-    from partykg.sparql.store import load_store
-    return query_violations(proj, load_store(proj))
+def _violations_of_file(proj: Project, nquads: str) -> list[Result]:
+    from pyoxigraph import Store
+    store = Store()
+    try:
+        store.bulk_load(path=nquads, format=RdfFormat.N_QUADS)
+    except FileNotFoundError:
+        # The build's folder was put in place before this process opened the dump:
+        # the same file, now at its final path.
+        store.bulk_load(path=str(proj.nquads), format=RdfFormat.N_QUADS)
+    return query_violations(proj, store)
+
+
+class Violations:
+    """The violation queries, run in a process of their own. ``Violations(proj)``
+    forks that process at once, so `partykg validate` forks it before building,
+    while the parent is small (a fork of the parent after the build copied its
+    pages as both went on: more system time and memory than it saved); ``start``
+    gives it the N-Quads dump to load and query (the build's, as soon as it is
+    written, while the build writes its other files and SHACL runs); ``get`` waits
+    for the results. multiprocessing's Pool rather than a ProcessPoolExecutor: its
+    terminate() stops the work when the build fails after it started."""
+
+    def __init__(self, proj: Project):
+        self._proj = proj
+        self._pool = mp.get_context("fork").Pool(1)
+        self._result = None
+
+    @property
+    def started(self) -> bool:
+        return self._result is not None
+
+    def start(self, nquads: Path) -> None:
+        self._result = self._pool.apply_async(_violations_of_file, (self._proj, str(nquads)))
+
+    def get(self) -> list[Result]:
+        if self._result is None:
+            self.start(self._proj.nquads)
+        try:
+            return self._result.get()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._pool.terminate()
+        self._pool.join()
+
+
+def background_violations_possible(jobs: int | None) -> bool:
+    """Whether the violation queries can run in a process of their own."""
+    return (jobs or os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods()
 
 
 def shacl_step(proj: Project, shapes: rdflib.Graph, engine: str, full: bool,
@@ -414,26 +460,34 @@ def shacl_step(proj: Project, shapes: rdflib.Graph, engine: str, full: bool,
 
 
 def validate(proj: Project, engine: str = DEFAULT_ENGINE, jobs: int | None = None,
-             progress: Callable[[str], None] = lambda _: None, full: bool = False) -> Report:
+             progress: Callable[[str], None] = lambda _: None, full: bool = False,
+             violations: Violations | None = None) -> Report:
     """SHACL (with the given engine) and the violation queries on the build. With more
     than one job (default: one per core) the queries (store load included) run in a
     forked process while SHACL runs here; the report is the same either way.
     ``full`` validates every graph again instead of reusing the cached results of
-    unchanged ones (the report is the same). ``progress`` is told each step as it
-    starts (the command line's bar)."""
+    unchanged ones (the report is the same). ``violations``: the violation queries
+    process, forked before the build and perhaps started on the dump while the
+    build wrote its other files (`partykg validate`). ``progress`` is told each step as it starts (the
+    command line's bar)."""
     _check_engine(engine)
     if not proj.nquads.exists():
         raise InputError(Problem(str(proj.nquads), 0, "there is no build to validate",
                                  "run `partykg build` first"))
     shapes = load_shapes(proj.shapes) if full else cached_shapes(proj)
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and "fork" in mp.get_all_start_methods():
+    if violations is None and background_violations_possible(jobs):
+        violations = Violations(proj)
+    if violations is not None:
+        if not violations.started:
+            violations.start(proj.nquads)
         progress("SHACL shapes (the violation queries beside it, in a second process)")
-        with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
-            queries = pool.submit(_store_violations, proj)
+        try:
             results = shacl_step(proj, shapes, engine, full, jobs=jobs)
             progress("violation queries")
-            results += queries.result()
+            results += violations.get()
+        finally:
+            violations.close()
     else:
         progress("SHACL shapes")
         results = shacl_step(proj, shapes, engine, full)

@@ -439,14 +439,18 @@ def _write(path: Path, pieces) -> None:
 
 
 def write_dumps(graphs: list[bytes], trig: list[bytes], target: Path, base: str,
-                turtle: list[tuple] | None = None) -> None:
+                turtle: list[tuple] | None = None,
+                on_nquads: Callable[[Path], None] | None = None) -> None:
     """The three dumps from the graphs' N-Quads texts (in dump order), the TriG
     assembled from their blocks, and Turtle assembled from the graphs' subject
     blocks (``turtle``, :func:`assemble_turtle`) or else serialized by pyoxigraph
     from N-Triples text, parsed as a stream: the same triples in the same order as a
-    sort of all triples, so the same bytes."""
+    sort of all triples, so the same bytes. ``on_nquads`` is given the N-Quads
+    dump's path once it is written."""
     prefixes = all_prefixes(base)
     _write(target / "partykg.nq", [_header("nq"), *graphs])
+    if on_nquads is not None:
+        on_nquads(target / "partykg.nq")
     _write(target / "partykg.trig", [_header("trig"), *trig])
     ttl = assemble_turtle(turtle, base) if turtle is not None else None
     if ttl is not None:
@@ -479,20 +483,25 @@ def no_cyclic_gc():
 
 
 def build(proj: Project, progress: Callable[[str], None] = lambda _: None,
-          jobs: int | None = None, full: bool = False) -> dict:
+          jobs: int | None = None, full: bool = False,
+          on_nquads: Callable[[Path], None] | None = None) -> dict:
     """Build the graph into ``out/build``; return the manifest. Graphs whose inputs
     did not change come from the cache (``full`` emits every one); ``jobs``
-    processes emit the others (default: one per core)."""
+    processes emit the others (default: one per core). ``on_nquads`` is given the
+    path of the N-Quads dump as soon as it is written, in the build's temporary
+    folder (the folder is moved to ``out/build`` when the build has succeeded):
+    `partykg validate` starts its violation queries on it while the build writes
+    its other files."""
     with no_cyclic_gc():
-        return _build(proj, progress, jobs, full)
+        return _build(proj, progress, jobs, full, on_nquads)
 
 
 def _build(proj: Project, progress: Callable[[str], None], jobs: int | None,
-           full: bool) -> dict:
+           full: bool, on_nquads: Callable[[Path], None] | None = None) -> dict:
     g = make_graph(proj, progress, jobs, full)
     with atomic_dir(proj.build_dir, ".build-") as tmp:
         progress("writing dumps")
-        write_dumps(g.nq, g.trig, tmp, proj.base, g.turtle)
+        write_dumps(g.nq, g.trig, tmp, proj.base, g.turtle, on_nquads)
         index = dict(sorted(g.index.items()))
         # json.dumps({"generated": …, "index": index}, indent=1, sort_keys=True,
         # ensure_ascii=False), assembled from the entries each graph encoded.
