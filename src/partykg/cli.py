@@ -336,9 +336,11 @@ def validate(proj: Project, fmt: str, no_build: bool, engine: str, jobs: int | N
     from partykg.check.validate import Violations, background_violations_possible
     from partykg.check.validate import validate as run_validate
     # With a second core the violation queries run in a process of their own, forked
-    # now (before the build makes this one large) and started on the dump as soon as
-    # the build has written it, while the build writes its other files.
-    queries = Violations(proj) if background_violations_possible(jobs) else None
+    # now (before the build makes this one large), which loads the dump there is while
+    # the build runs and, as soon as the build has written the new one, replaces the
+    # graphs that changed (check/dumpstore.py), while the build writes its other files.
+    queries = (Violations(proj, preload=not full and not no_build)
+               if background_violations_possible(jobs) else None)
     try:
         if not no_build:
             ensure_built(proj, jobs, full, on_nquads=queries.start if queries else None)

@@ -390,15 +390,27 @@ class Report:
         return dict(sorted(groups.items()))
 
 
+_PRELOADED = None   # the queries' process: check.dumpstore.Loaded of the previous dump
+
+
+def _preload(nquads: str) -> None:
+    global _PRELOADED
+    from partykg.check.dumpstore import preload
+    _PRELOADED = preload(nquads)
+
+
 def _violations_of_file(proj: Project, nquads: str) -> list[Result]:
-    from pyoxigraph import Store
-    store = Store()
+    global _PRELOADED
+    from partykg.check.dumpstore import read, update
     try:
-        store.bulk_load(path=nquads, format=RdfFormat.N_QUADS)
+        data = read(nquads)
     except FileNotFoundError:
         # The build's folder was put in place before this process opened the dump:
         # the same file, now at its final path.
-        store.bulk_load(path=str(proj.nquads), format=RdfFormat.N_QUADS)
+        data = read(proj.nquads)
+    loaded, _PRELOADED = _PRELOADED, None
+    store = update(loaded, data)
+    del loaded, data
     return query_violations(proj, store)
 
 
@@ -406,16 +418,21 @@ class Violations:
     """The violation queries, run in a process of their own. ``Violations(proj)``
     forks that process at once, so `partykg validate` forks it before building,
     while the parent is small (a fork of the parent after the build copied its
-    pages as both went on: more system time and memory than it saved); ``start``
-    gives it the N-Quads dump to load and query (the build's, as soon as it is
-    written, while the build writes its other files and SHACL runs); ``get`` waits
-    for the results. multiprocessing's Pool rather than a ProcessPoolExecutor: its
-    terminate() stops the work when the build fails after it started."""
+    pages as both went on: more system time and memory than it saved). With
+    ``preload`` the process loads the dump there is now (the build's previous one)
+    into its store at once; ``start`` gives it the N-Quads dump to query (the
+    build's new one, as soon as it is written, while the build writes its other
+    files and SHACL runs), and the graphs that differ are replaced in the store
+    (check/dumpstore.py); ``get`` waits for the results. multiprocessing's Pool
+    rather than a ProcessPoolExecutor: its terminate() stops the work when the
+    build fails after it started."""
 
-    def __init__(self, proj: Project):
+    def __init__(self, proj: Project, preload: bool = False):
         self._proj = proj
         self._pool = mp.get_context("fork").Pool(1)
         self._result = None
+        if preload:   # the one worker runs its tasks in order: this one first
+            self._pool.apply_async(_preload, (str(proj.nquads),))
 
     @property
     def started(self) -> bool:
