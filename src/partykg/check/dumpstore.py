@@ -80,13 +80,19 @@ def _changes(loaded: Loaded | None, data: bytes,
         return None
     if loaded.data == data:   # no build was needed
         return []
-    old_blocks, new_blocks = split_blocks(loaded.data), split_blocks(data)
+    old_blocks = split_blocks(loaded.data, digests=False)
+    new_blocks = split_blocks(data, digests=False)
     if old_blocks is None or new_blocks is None:
         return None
     old = {b.graph: b for b in old_blocks}
     new = {b.graph: b for b in new_blocks}
+
+    def same(o, n) -> bool:   # compared in place (startswith takes a buffer: no copy)
+        return o.end - o.start == n.end - n.start and loaded.data.startswith(
+            memoryview(data)[n.start:n.end], o.start)
+
     changed = sorted(g for g in old.keys() | new.keys()
-                     if g not in old or g not in new or old[g].digest != new[g].digest)
+                     if g not in old or g not in new or not same(old[g], new[g]))
     size = sum(new[g].end - new[g].start for g in changed if g in new)
     if size > len(data) * whole_share:
         return None

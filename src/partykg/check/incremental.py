@@ -306,10 +306,11 @@ def _graph_of_line(data: bytes, at: int) -> tuple[str, int, int]:
     return (parts[-2].decode("utf-8") if len(parts) == 3 else ""), start, end
 
 
-def split_blocks(data: bytes) -> list[Block] | None:
+def split_blocks(data: bytes, digests: bool = True) -> list[Block] | None:
     """The dump cut into one block per named graph, found by bisection on the
     byte offsets (the build writes each graph's lines together). None when the
-    lines of a graph are not all together, or a line is not in a named graph."""
+    lines of a graph are not all together, or a line is not in a named graph.
+    Without ``digests`` the blocks' digests are left empty."""
     pos = 0
     while data.startswith(b"#", pos):   # the header comment
         pos = data.index(b"\n", pos) + 1
@@ -329,7 +330,8 @@ def split_blocks(data: bytes) -> list[Block] | None:
         marker = f" {graph} .\n".encode()
         if data.count(b"\n", pos, lo) != data.count(marker, pos, lo):
             return None
-        blocks.append(Block(graph, pos, lo, hashlib.sha256(memoryview(data)[pos:lo]).hexdigest()))
+        blocks.append(Block(graph, pos, lo, hashlib.sha256(memoryview(data)[pos:lo]).hexdigest()
+                            if digests else ""))
         pos = lo
     return sorted(blocks, key=lambda b: b.graph)
 
