@@ -483,10 +483,10 @@ def validate(proj: Project, engine: str = DEFAULT_ENGINE, jobs: int | None = Non
     than one job (default: one per core) the queries (store load included) run in a
     forked process while SHACL runs here; the report is the same either way.
     ``full`` validates every graph again instead of reusing the cached results of
-    unchanged ones (the report is the same). ``violations``: the violation queries
+    unchanged ones (the report is the same). ``violations``: the violation queries'
     process, forked before the build and perhaps started on the dump while the
-    build wrote its other files (`partykg validate`). ``progress`` is told each step as it starts (the
-    command line's bar)."""
+    build wrote its other files (`partykg validate`); it is closed here.
+    ``progress`` is told each step as it starts (the command line's bar)."""
     _check_engine(engine)
     if not proj.nquads.exists():
         raise InputError(Problem(str(proj.nquads), 0, "there is no build to validate",
