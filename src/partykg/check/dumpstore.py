@@ -42,14 +42,10 @@ class Loaded:
         self.store.bulk_load(data, format=RdfFormat.N_QUADS)
 
 
-def read(path: Path | str) -> bytes:
-    return Path(path).read_bytes()
-
-
 def preload(path: Path | str) -> Loaded | None:
     """The store of the dump at ``path`` (None when there is none yet)."""
     try:
-        data = read(path)
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         return None
     return Loaded(data)

@@ -401,13 +401,13 @@ def _preload(nquads: str) -> None:
 
 def _violations_of_file(proj: Project, nquads: str) -> list[Result]:
     global _PRELOADED
-    from partykg.check.dumpstore import read, update
+    from partykg.check.dumpstore import update
     try:
-        data = read(nquads)
+        data = Path(nquads).read_bytes()
     except FileNotFoundError:
         # The build's folder was put in place before this process opened the dump:
         # the same file, now at its final path.
-        data = read(proj.nquads)
+        data = proj.nquads.read_bytes()
     loaded, _PRELOADED = _PRELOADED, None
     store = update(loaded, data)
     del loaded, data
@@ -423,7 +423,8 @@ class Violations:
     into its store at once; ``start`` gives it the N-Quads dump to query (the
     build's new one, as soon as it is written, while the build writes its other
     files and SHACL runs), and the graphs that differ are replaced in the store
-    (check/dumpstore.py); ``get`` waits for the results. multiprocessing's Pool
+    (check/dumpstore.py); ``get`` waits for the results; ``close`` stops the
+    process (whoever made it closes it). multiprocessing's Pool
     rather than a ProcessPoolExecutor: its terminate() stops the work when the
     build fails after it started."""
 
@@ -442,12 +443,7 @@ class Violations:
         self._result = self._pool.apply_async(_violations_of_file, (self._proj, str(nquads)))
 
     def get(self) -> list[Result]:
-        if self._result is None:
-            self.start(self._proj.nquads)
-        try:
-            return self._result.get()
-        finally:
-            self.close()
+        return self._result.get()
 
     def close(self) -> None:
         self._pool.terminate()
